@@ -1,0 +1,26 @@
+// Shared definitions of the C ABI over libtorch: export macro, status codes and the try/catch wrapper that keeps
+// every C++ exception inside the library (its message is kept thread-locally for lah_last_error()).
+#pragma once
+#include <cstdint>
+
+#define LAH_API extern "C" __attribute__((visibility("default")))
+
+enum LahStatus : int32_t {
+    LAH_OK = 0,
+    LAH_ERR_TORCH = -1,     // c10::Error (shape mismatch, bad argument, missing CUDA, ...)
+    LAH_ERR_STD = -2,       // std::exception
+    LAH_ERR_UNKNOWN = -3,   // anything else
+};
+
+namespace lah {
+void set_last_error(const char* message);
+}
+
+// Every export is `LAH_TRY ... LAH_CATCH`; results travel through out-parameters.
+#define LAH_TRY try {
+#define LAH_CATCH                                                                     \
+    return LAH_OK;                                                                    \
+    }                                                                                 \
+    catch (const c10::Error& e) { lah::set_last_error(e.what_without_backtrace()); return LAH_ERR_TORCH; } \
+    catch (const std::exception& e) { lah::set_last_error(e.what()); return LAH_ERR_STD; }              \
+    catch (...) { lah::set_last_error("unknown C++ exception"); return LAH_ERR_UNKNOWN; }

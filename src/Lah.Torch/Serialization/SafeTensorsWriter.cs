@@ -1,0 +1,92 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Lah.Torch.Serialization;
+
+/// <summary>One tensor to write: its raw little-endian bytes, dtype and shape.</summary>
+public sealed record SafeTensorEntry(string Name, SafeDType DType, long[] Shape, ReadOnlyMemory<byte> Data);
+
+/// <summary>Writes safetensors files atomically: a temporary file beside the target, flushed, then renamed over it.</summary>
+public static class SafeTensorsWriter
+{
+    public static void Write(string path, IEnumerable<SafeTensorEntry> entries, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var list = entries.ToList();
+        var seen = new HashSet<string>();
+        foreach (var e in list)
+        {
+            if (e.Name == "__metadata__" || !seen.Add(e.Name)) throw new ArgumentException($"duplicate or reserved tensor name '{e.Name}'");
+            long need = e.Shape.Aggregate(1L, (a, b) => a * b) * SafeTensorsFile.ElementSize(e.DType);
+            if (need != e.Data.Length)
+                throw new ArgumentException($"tensor '{e.Name}': {e.DType}[{string.Join(",", e.Shape)}] needs {need} bytes, got {e.Data.Length}");
+        }
+
+        using var headerStream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(headerStream))
+        {
+            w.WriteStartObject();
+            if (metadata is { Count: > 0 })
+            {
+                w.WriteStartObject("__metadata__");
+                foreach (var (k, v) in metadata) w.WriteString(k, v);
+                w.WriteEndObject();
+            }
+            long offset = 0;
+            foreach (var e in list)
+            {
+                w.WriteStartObject(e.Name);
+                w.WriteString("dtype", e.DType.ToString());
+                w.WriteStartArray("shape");
+                foreach (var s in e.Shape) w.WriteNumberValue(s);
+                w.WriteEndArray();
+                w.WriteStartArray("data_offsets");
+                w.WriteNumberValue(offset);
+                w.WriteNumberValue(offset + e.Data.Length);
+                w.WriteEndArray();
+                w.WriteEndObject();
+                offset += e.Data.Length;
+            }
+            w.WriteEndObject();
+        }
+        // Pad the header with spaces so the data section starts 8-byte aligned.
+        int pad = (int)((8 - headerStream.Length % 8) % 8);
+        for (int i = 0; i < pad; i++) headerStream.WriteByte((byte)' ');
+
+        AtomicFile.Write(path, stream =>
+        {
+            stream.Write(BitConverter.GetBytes(headerStream.Length));
+            headerStream.Position = 0;
+            headerStream.CopyTo(stream);
+            foreach (var e in list) stream.Write(e.Data.Span);
+        });
+    }
+}
+
+/// <summary>Temp-file-and-rename writes: a reader never sees a half-written file, a crash leaves the old one intact.</summary>
+public static class AtomicFile
+{
+    public static void Write(string path, Action<Stream> write)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        var dir = System.IO.Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(dir);
+        var tmp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                write(fs);
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, full, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(tmp); } catch (IOException) { }
+            throw;
+        }
+    }
+
+    public static void WriteAllText(string path, string text) =>
+        Write(path, s => s.Write(Encoding.UTF8.GetBytes(text)));
+}

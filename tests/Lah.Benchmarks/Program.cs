@@ -1,0 +1,27 @@
+using BenchmarkDotNet.Running;
+
+namespace Lah.Benchmarks;
+
+/// <summary>
+/// `dotnet fsi build.fsx bench SUITE [args]` lands here. Each suite is one entry of <see cref="Suites"/>: it runs its
+/// BenchmarkDotNet classes and any side-by-side peer (FAISS, PIL, PyTorch via /usr/bin/python3) and prints figures.
+/// </summary>
+public static class Program
+{
+    private static readonly Dictionary<string, (string What, Func<string[], int> Run)> Suites = new()
+    {
+        ["bdn"] = ("raw BenchmarkDotNet switcher over every [Benchmark] class (args go to BenchmarkDotNet)",
+            args => { BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args); return 0; }),
+    };
+
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || !Suites.TryGetValue(args[0], out var suite))
+        {
+            Console.Error.WriteLine(args.Length == 0 ? "usage: bench SUITE [args]" : $"unknown suite '{args[0]}'");
+            foreach (var (name, (what, _)) in Suites) Console.Error.WriteLine($"  {name,-12} {what}");
+            return args.Length == 0 ? 0 : 2;
+        }
+        return suite.Run(args[1..]);
+    }
+}
