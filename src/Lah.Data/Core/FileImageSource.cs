@@ -1,0 +1,7 @@
+namespace Lah.Data;
+
+/// <summary>A JPEG file decoded with TurboJPEG.</summary>
+public sealed record FileImageSource(string Path) : ImageSource
+{
+    public override RgbImage Load(int minWidth = 0, int minHeight = 0) => JpegDecoder.DecodeFile(Path, minWidth, minHeight);
+}

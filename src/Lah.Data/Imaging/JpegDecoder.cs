@@ -1,0 +1,103 @@
+namespace Lah.Data;
+
+/// <summary>
+/// JPEG decoding through TurboJPEG. Grayscale comes out as RGB; CMYK/YCCK is decoded to CMYK and converted
+/// naively (R = (255-C)(255-K)/255, …), since TurboJPEG leaves colour management to the caller.
+/// </summary>
+public static unsafe class JpegDecoder
+{
+    [ThreadStatic] private static IntPtr _handle;
+
+    /// <summary>Header facts without decoding: size, chroma subsampling and TurboJPEG colourspace (TJCS_*).</summary>
+    public readonly record struct JpegInfo(int Width, int Height, int Subsampling, int Colorspace);
+
+    public static RgbImage DecodeFile(string path, int minWidth = 0, int minHeight = 0)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"image not found: {path}", path);
+        return Decode(File.ReadAllBytes(path), path, minWidth, minHeight);
+    }
+
+    public static JpegInfo ReadInfo(byte[] jpeg, string name)
+    {
+        var h = Handle();
+        fixed (byte* p = jpeg)
+        {
+            if (TurboJpegNative.tjDecompressHeader3(h, p, (nuint)jpeg.Length, out var w, out var ht, out var ss, out var cs) != 0)
+                throw new DataFormatException($"{name}: not a readable JPEG ({TurboJpegNative.ErrorString(h)})");
+            return new JpegInfo(w, ht, ss, cs);
+        }
+    }
+
+    /// <summary>
+    /// Decodes <paramref name="jpeg"/>, scaling down by the smallest M/8 that keeps the result at least
+    /// <paramref name="minWidth"/> × <paramref name="minHeight"/> (no scaling when either is 0).
+    /// Any libjpeg warning (truncated or corrupt data) is an error naming <paramref name="name"/>.
+    /// </summary>
+    public static RgbImage Decode(byte[] jpeg, string name, int minWidth = 0, int minHeight = 0)
+    {
+        var info = ReadInfo(jpeg, name);
+        var (w, h) = ScaledSize(info.Width, info.Height, minWidth, minHeight);
+        var handle = Handle();
+        var cmyk = info.Colorspace is TurboJpegNative.ColorspaceCmyk or TurboJpegNative.ColorspaceYcck;
+        var image = new RgbImage(w, h);
+        var buf = cmyk ? new byte[w * h * 4] : image.Pixels;
+        int rc;
+        fixed (byte* src = jpeg)
+        fixed (byte* dst = buf)
+        {
+            rc = TurboJpegNative.tjDecompress2(handle, src, (nuint)jpeg.Length, dst, w, 0, h,
+                cmyk ? TurboJpegNative.PixelFormatCmyk : TurboJpegNative.PixelFormatRgb, TurboJpegNative.FlagStopOnWarning);
+        }
+        if (rc != 0)
+        {
+            var kind = TurboJpegNative.tjGetErrorCode(handle) == TurboJpegNative.ErrorWarning ? "corrupt or truncated JPEG" : "cannot decode JPEG";
+            throw new DataFormatException($"{name}: {kind} ({TurboJpegNative.ErrorString(handle)})");
+        }
+        if (cmyk) CmykToRgb(buf, image.Pixels);
+        return image;
+    }
+
+    /// <summary>The decoded size for a target: the smallest supported M/8 scale whose result still covers it.</summary>
+    public static (int Width, int Height) ScaledSize(int width, int height, int minWidth, int minHeight)
+    {
+        if (minWidth <= 0 || minHeight <= 0) return (width, height);
+        var best = (width, height);
+        var factors = TurboJpegNative.tjGetScalingFactors(out var n);
+        for (var i = 0; i < n; i++)
+        {
+            var f = factors[i];
+            if (f.Num >= f.Denom) continue; // only scale down
+            int sw = (width * f.Num + f.Denom - 1) / f.Denom, sh = (height * f.Num + f.Denom - 1) / f.Denom;
+            if (sw >= minWidth && sh >= minHeight && sw * sh < best.width * best.height) best = (sw, sh);
+        }
+        return best;
+    }
+
+    internal static void CmykToRgb(byte[] cmyk, byte[] rgb)
+    {
+        for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3)
+        {
+            var k = 255 - cmyk[i + 3];
+            rgb[j] = (byte)(((255 - cmyk[i]) * k + 127) / 255);
+            rgb[j + 1] = (byte)(((255 - cmyk[i + 1]) * k + 127) / 255);
+            rgb[j + 2] = (byte)(((255 - cmyk[i + 2]) * k + 127) / 255);
+        }
+    }
+
+    // One decompressor per thread: TurboJPEG handles are not thread-safe, and loader threads live long.
+    private static IntPtr Handle()
+    {
+        if (_handle != IntPtr.Zero) return _handle;
+        try
+        {
+            _handle = TurboJpegNative.tjInitDecompress();
+        }
+        catch (DllNotFoundException e)
+        {
+            throw new DllNotFoundException(
+                "libturbojpeg.so.0 not found: install libjpeg-turbo's TurboJPEG (Debian/Ubuntu: apt-get install libturbojpeg0-dev)", e);
+        }
+        if (_handle == IntPtr.Zero) throw new InvalidOperationException("tjInitDecompress failed");
+        return _handle;
+    }
+}
