@@ -1,0 +1,22 @@
+namespace Lah.Data;
+
+/// <summary>The default datasets that need no download, by name.</summary>
+public static class EmbeddedDatasets
+{
+    public static readonly IReadOnlyList<string> Names =
+        ["fashion-mosaic", "fashion-mosaic-3x3", "synthetic-scenes-voc", "synthetic-scenes-coco", "synthetic-scenes-mirflickr"];
+
+    /// <summary>
+    /// Builds an embedded dataset. `synthetic-scenes` defaults to the VOC preset; `fashion-mosaic` uses the
+    /// Fashion-MNIST train part (t10k with <paramref name="fashionPart"/> = "t10k").
+    /// </summary>
+    public static IMultiLabelDataset Create(string name, int count, ulong seed, string fashionPart = "train") => name switch
+    {
+        "fashion-mosaic" or "fashion-mosaic-2x2" => new FashionMosaic(FashionMnist.Load(fashionPart), count, seed, grid: 2),
+        "fashion-mosaic-3x3" => new FashionMosaic(FashionMnist.Load(fashionPart), count, seed, grid: 3),
+        "synthetic-scenes" => new SyntheticScenes(ScenePreset.Voc, count, seed),
+        _ when name.StartsWith("synthetic-scenes-", StringComparison.Ordinal) =>
+            new SyntheticScenes(ScenePreset.Parse(name["synthetic-scenes-".Length..]), count, seed),
+        _ => throw new ArgumentException($"unknown embedded dataset '{name}' ({string.Join(", ", Names)})"),
+    };
+}
