@@ -2,6 +2,7 @@
 // every C++ exception inside the library (its message is kept thread-locally for lah_last_error()).
 #pragma once
 #include <cstdint>
+#include <ATen/ATen.h>
 
 #define LAH_API extern "C" __attribute__((visibility("default")))
 
@@ -24,3 +25,15 @@ void set_last_error(const char* message);
     catch (const c10::Error& e) { lah::set_last_error(e.what_without_backtrace()); return LAH_ERR_TORCH; } \
     catch (const std::exception& e) { lah::set_last_error(e.what()); return LAH_ERR_STD; }              \
     catch (...) { lah::set_last_error("unknown C++ exception"); return LAH_ERR_UNKNOWN; }
+
+// A tensor handle is a heap at::Tensor (storage reference-counted by libtorch), freed only by lah_tensor_dispose.
+typedef at::Tensor* LahTensor;
+
+namespace lah {
+// Element types in the order of the C# DType enum.
+at::ScalarType to_scalar_type(int32_t dtype);
+int32_t from_scalar_type(at::ScalarType t);
+at::Device to_device(int32_t device_type, int32_t device_index);
+inline LahTensor wrap(at::Tensor t) { return new at::Tensor(std::move(t)); }
+inline at::IntArrayRef dims(const int64_t* p, int32_t n) { return at::IntArrayRef(p, static_cast<size_t>(n)); }
+}  // namespace lah

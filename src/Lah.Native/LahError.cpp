@@ -1,5 +1,7 @@
+// Errors and process-wide settings: last error, versions, seeds, threads, CUDA discovery.
 #include <string>
-#include <torch/torch.h>
+#include <ATen/Parallel.h>
+#include <torch/version.h>
 #include "LahCommon.h"
 
 namespace {
@@ -16,5 +18,58 @@ LAH_API int32_t lah_torch_version(int32_t* major, int32_t* minor, int32_t* patch
     *major = TORCH_VERSION_MAJOR;
     *minor = TORCH_VERSION_MINOR;
     *patch = TORCH_VERSION_PATCH;
+    LAH_CATCH
+}
+
+LAH_API int32_t lah_manual_seed(uint64_t seed) {
+    LAH_TRY
+    {
+        auto gen = at::detail::getDefaultCPUGenerator();
+        std::lock_guard<std::mutex> lock(gen.mutex());
+        gen.set_current_seed(seed);
+    }
+    if (at::hasCUDA()) {
+        int n = at::detail::getCUDAHooks().getNumGPUs();
+        for (int i = 0; i < n; i++) {
+            auto gen = at::detail::getCUDAHooks().getDefaultCUDAGenerator(i);
+            std::lock_guard<std::mutex> lock(gen.mutex());
+            gen.set_current_seed(seed);
+        }
+    }
+    LAH_CATCH
+}
+
+// The CPU generator's full state as a uint8 tensor (checkpoints restore it bit-exactly).
+LAH_API int32_t lah_rng_get_state(LahTensor* out) {
+    LAH_TRY
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    *out = lah::wrap(gen.get_state());
+    LAH_CATCH
+}
+
+LAH_API int32_t lah_rng_set_state(LahTensor state) {
+    LAH_TRY
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(*state);
+    LAH_CATCH
+}
+
+LAH_API int32_t lah_set_num_threads(int32_t n) {
+    LAH_TRY
+    at::set_num_threads(n);
+    LAH_CATCH
+}
+
+LAH_API int32_t lah_get_num_threads(int32_t* out) {
+    LAH_TRY
+    *out = at::get_num_threads();
+    LAH_CATCH
+}
+
+LAH_API int32_t lah_cuda_device_count(int32_t* out) {
+    LAH_TRY
+    *out = at::hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0;
     LAH_CATCH
 }
