@@ -12,6 +12,7 @@ public static class Program
     {
         ["bdn"] = ("raw BenchmarkDotNet switcher over every [Benchmark] class (args go to BenchmarkDotNet)",
             args => { BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args); return 0; }),
+        ["data"] = ("JPEG decode + resize to 448² of the sample photos vs PIL (args: [ROUNDS] [JPEG_DIR])", DataSuite.Run),
     };
 
     public static int Main(string[] args)
