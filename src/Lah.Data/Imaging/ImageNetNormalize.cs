@@ -14,19 +14,25 @@ public static class ImageNetNormalize
     }
 
     /// <summary>Writes into <paramref name="dst"/> (3·H·W floats), e.g. a slot of a batch buffer.</summary>
-    public static void ToChw(RgbImage image, Span<float> dst, float[]? mean = null, float[]? std = null)
+    public static unsafe void ToChw(RgbImage image, Span<float> dst, float[]? mean = null, float[]? std = null)
     {
         mean ??= Mean;
         std ??= Std;
         var plane = image.Width * image.Height;
         if (dst.Length != 3 * plane) throw new ArgumentException($"destination has {dst.Length} floats, expected {3 * plane}");
-        var px = image.Pixels;
-        for (var c = 0; c < 3; c++)
+        float a0 = 1f / (255f * std[0]), a1 = 1f / (255f * std[1]), a2 = 1f / (255f * std[2]);
+        float b0 = -mean[0] / std[0], b1 = -mean[1] / std[1], b2 = -mean[2] / std[2];
+        fixed (byte* px = image.Pixels)
+        fixed (float* d = dst)
         {
-            var a = 1f / (255f * std[c]);
-            var b = -mean[c] / std[c];
-            var d = dst.Slice(c * plane, plane);
-            for (var i = 0; i < plane; i++) d[i] = px[i * 3 + c] * a + b;
+            float* r = d, g = d + plane, b = d + 2 * plane;
+            var p = px;
+            for (var i = 0; i < plane; i++, p += 3)
+            {
+                r[i] = p[0] * a0 + b0;
+                g[i] = p[1] * a1 + b1;
+                b[i] = p[2] * a2 + b2;
+            }
         }
     }
 }

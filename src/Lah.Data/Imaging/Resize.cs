@@ -46,7 +46,7 @@ public static class Resize
         return x < 1.0 ? 1.0 - x : 0.0;
     }
 
-    public static RgbImage Apply(RgbImage src, int width, int height)
+    public static unsafe RgbImage Apply(RgbImage src, int width, int height)
     {
         if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"target {width}x{height}");
         if (width == src.Width && height == src.Height) return new RgbImage(width, height, (byte[])src.Pixels.Clone());
@@ -54,49 +54,71 @@ public static class Resize
         var ty = ComputeTaps(src.Height, height);
         // Horizontal pass only over the input rows some output row needs.
         int y0 = ty.Start[0], y1 = ty.Start[height - 1] + ty.Count[height - 1];
-        var mid = new float[(y1 - y0) * width * 3];
-        var sp = src.Pixels;
-        for (var y = y0; y < y1; y++)
-        {
-            var rowIn = y * src.Width * 3;
-            var rowOut = (y - y0) * width * 3;
-            for (var x = 0; x < width; x++)
-            {
-                float r = 0, g = 0, b = 0;
-                var wo = x * tx.MaxCount;
-                var p = rowIn + tx.Start[x] * 3;
-                for (var k = 0; k < tx.Count[x]; k++, p += 3)
-                {
-                    var w = tx.Weights[wo + k];
-                    r += sp[p] * w;
-                    g += sp[p + 1] * w;
-                    b += sp[p + 2] * w;
-                }
-                var o = rowOut + x * 3;
-                mid[o] = r;
-                mid[o + 1] = g;
-                mid[o + 2] = b;
-            }
-        }
-        var dst = new RgbImage(width, height);
-        var dp = dst.Pixels;
         var rowLen = width * 3;
-        var acc = new float[rowLen];
-        for (var y = 0; y < height; y++)
+        // Pooled: the intermediate is megabytes, and fresh large-object allocations per image cost GC time.
+        var mid = System.Buffers.ArrayPool<float>.Shared.Rent((y1 - y0) * rowLen);
+        var acc = System.Buffers.ArrayPool<float>.Shared.Rent(rowLen);
+        var dst = new RgbImage(width, height);
+        fixed (byte* sp = src.Pixels)
+        fixed (byte* dp = dst.Pixels)
+        fixed (float* mp = mid)
+        fixed (float* wx = tx.Weights)
+        fixed (int* startX = tx.Start, countX = tx.Count)
         {
-            Array.Clear(acc);
-            var wo = y * ty.MaxCount;
-            for (var k = 0; k < ty.Count[y]; k++)
+            for (var y = y0; y < y1; y++)
             {
-                var w = ty.Weights[wo + k];
-                var m = (ty.Start[y] + k - y0) * rowLen;
-                var accSpan = acc.AsSpan();
-                var midSpan = mid.AsSpan(m, rowLen);
-                for (var i = 0; i < rowLen; i++) accSpan[i] += midSpan[i] * w;
+                var rowIn = sp + y * src.Width * 3;
+                var o = mp + (y - y0) * rowLen;
+                for (var x = 0; x < width; x++, o += 3)
+                {
+                    float r = 0, g = 0, b = 0;
+                    var w = wx + x * tx.MaxCount;
+                    var p = rowIn + startX[x] * 3;
+                    for (int k = 0, n = countX[x]; k < n; k++, p += 3)
+                    {
+                        var wk = w[k];
+                        r += p[0] * wk;
+                        g += p[1] * wk;
+                        b += p[2] * wk;
+                    }
+                    o[0] = r;
+                    o[1] = g;
+                    o[2] = b;
+                }
             }
-            var o = y * rowLen;
-            for (var i = 0; i < rowLen; i++) dp[o + i] = ClampByte(acc[i]);
+            // Vertical pass: whole rows at a time, so it vectorises.
+            var vec = System.Numerics.Vector<float>.Count;
+            fixed (float* ap = acc)
+            {
+                for (var y = 0; y < height; y++)
+                {
+                    var wo = y * ty.MaxCount;
+                    for (var k = 0; k < ty.Count[y]; k++)
+                    {
+                        var w = new System.Numerics.Vector<float>(ty.Weights[wo + k]);
+                        var wk = ty.Weights[wo + k];
+                        var m = mp + (ty.Start[y] + k - y0) * rowLen;
+                        var i = 0;
+                        if (k == 0)
+                        {
+                            for (; i <= rowLen - vec; i += vec)
+                                System.Numerics.Vector.Store(System.Numerics.Vector.Load(m + i) * w, ap + i);
+                            for (; i < rowLen; i++) ap[i] = m[i] * wk;
+                        }
+                        else
+                        {
+                            for (; i <= rowLen - vec; i += vec)
+                                System.Numerics.Vector.Store(System.Numerics.Vector.Load(ap + i) + System.Numerics.Vector.Load(m + i) * w, ap + i);
+                            for (; i < rowLen; i++) ap[i] += m[i] * wk;
+                        }
+                    }
+                    var d = dp + y * rowLen;
+                    for (var i = 0; i < rowLen; i++) d[i] = ClampByte(ap[i]);
+                }
+            }
         }
+        System.Buffers.ArrayPool<float>.Shared.Return(mid);
+        System.Buffers.ArrayPool<float>.Shared.Return(acc);
         return dst;
     }
 
