@@ -13,6 +13,8 @@ public static class Program
         ["bdn"] = ("raw BenchmarkDotNet switcher over every [Benchmark] class (args go to BenchmarkDotNet)",
             args => { BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args); return 0; }),
         ["data"] = ("JPEG decode + resize to 448² of the sample photos vs PIL (args: [ROUNDS] [JPEG_DIR])", DataSuite.Run),
+        ["torch"] = ("binding overhead (tiny add) and 256×2048 @ 2048×350 matmul fwd+bwd; PyTorch side by side",
+            args => Peers.RunAfter(Torch.TorchBenchmarks.Run(args), "torch_ops.py")),
     };
 
     public static int Main(string[] args)
