@@ -19,4 +19,13 @@ public static class EmbeddedDatasets
             new SyntheticScenes(ScenePreset.Parse(name["synthetic-scenes-".Length..]), count, seed),
         _ => throw new ArgumentException($"unknown embedded dataset '{name}' ({string.Join(", ", Names)})"),
     };
+
+    /// <summary>`synthetic-scenes` whose label sets are the first <paramref name="count"/> rows of a real label file.</summary>
+    public static SyntheticScenes ScenesFromLabelFile(string labelFile, int count, ulong seed, int size = 128)
+    {
+        var table = LabelRowsFile.Read(labelFile);
+        if (count > table.Count) throw new ArgumentOutOfRangeException(nameof(count), $"{labelFile} has {table.Count} rows, {count} asked for");
+        return new SyntheticScenes("synthetic-scenes-" + Path.GetFileNameWithoutExtension(labelFile), table.LabelNames,
+            table.Labels.Take(count).ToArray(), seed, size);
+    }
 }

@@ -33,6 +33,7 @@ public static class WordVectors
             lineNo++;
             var line = raw.TrimEnd('\r', ' ');
             if (line.Length == 0) continue;
+            if (lineNo == 1 && format == WordVectorFormat.GloveText && IsHeader(line)) continue; // a .vec under another name
             if (lineNo == 1 && format == WordVectorFormat.FastTextVec)
             {
                 var h = line.Split(' ');
@@ -60,6 +61,12 @@ public static class WordVectors
             result[word] = v;
         }
         return result;
+    }
+
+    private static bool IsHeader(string line)
+    {
+        var h = line.Split(' ');
+        return h.Length == 2 && long.TryParse(h[0], out _) && int.TryParse(h[1], out _);
     }
 
     private static int CountFields(ReadOnlySpan<char> s)

@@ -33,9 +33,13 @@ public sealed class ImageTransform
         return new ImageTransform("multiscale-crop", size, msc.Apply, flip: true, decodeHint: 0);
     }
 
-    /// <summary>Official evaluation: Warp — resize to size × size ignoring aspect — → normalise.</summary>
-    public static ImageTransform Warp(int size = 448) =>
-        new("warp", size, (im, _) => Resize.Apply(im, size, size), flip: false, decodeHint: size);
+    /// <summary>
+    /// Official evaluation: Warp — resize to size × size ignoring aspect — → normalise. With
+    /// <paramref name="scaledDecode"/> a large JPEG is decoded at a reduced M/8 scale that still covers the target
+    /// (faster; pixels differ slightly from a full decode, which the official PIL pipeline does).
+    /// </summary>
+    public static ImageTransform Warp(int size = 448, bool scaledDecode = true) =>
+        new("warp", size, (im, _) => Resize.Apply(im, size, size), flip: false, decodeHint: scaledDecode ? size : 0);
 
     /// <summary>RandomResizedCrop(size) → random flip → normalise.</summary>
     public static ImageTransform RandomResized(int size = 448)
