@@ -1,0 +1,1 @@
+module Lah.Retrieval.Tests.MetricPropertyTests
