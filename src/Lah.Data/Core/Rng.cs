@@ -72,12 +72,15 @@ public sealed class Rng
 
     public double Uniform(double lo, double hi) => lo + (hi - lo) * NextDouble();
 
-    /// <summary>Standard normal (Box–Muller; only managed arithmetic, so deterministic).</summary>
+    /// <summary>
+    /// Approximately standard normal: the Irwin–Hall sum of 12 uniforms minus 6 (tails cut at ±6). Only + and ×,
+    /// so the value is bit-identical on every machine, unlike log/cos-based methods that depend on the C library.
+    /// </summary>
     public double NextGaussian()
     {
-        var u1 = 1.0 - NextDouble();
-        var u2 = NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+        var s = 0.0;
+        for (var i = 0; i < 12; i++) s += NextDouble();
+        return s - 6.0;
     }
 
     public void Shuffle<T>(IList<T> list)

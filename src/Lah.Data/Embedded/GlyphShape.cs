@@ -1,10 +1,13 @@
 namespace Lah.Data;
 
-/// <summary>The shapes of synthetic-scene glyphs, each a membership test on [-1, 1]² (y down).</summary>
+/// <summary>
+/// The shapes of synthetic-scene glyphs, each a membership test on [-1, 1]² (y down) using only exact arithmetic,
+/// so rendered pixels are identical on every machine.
+/// </summary>
 public static class GlyphShape
 {
     public static readonly string[] Names =
-        ["circle", "square", "triangle", "diamond", "cross", "ring", "hbar", "vbar", "star", "hexagon", "halfdisc", "frame"];
+        ["circle", "square", "triangle", "diamond", "cross", "ring", "hbar", "vbar", "saltire", "hexagon", "halfdisc", "frame"];
 
     public static bool Inside(int shape, double u, double v)
     {
@@ -19,7 +22,7 @@ public static class GlyphShape
             5 => r2 <= 1 && r2 >= 0.36,
             6 => av <= 0.3 && au <= 1,
             7 => au <= 0.3 && av <= 1,
-            8 => Math.Sqrt(r2) <= 0.42 + 0.58 * Math.Pow(Math.Abs(Math.Cos(2.5 * Math.Atan2(v, u))), 4),
+            8 => r2 <= 1 && (Math.Abs(u - v) <= 0.35 || Math.Abs(u + v) <= 0.35),
             9 => Math.Max(au * 0.866 + av * 0.5, av) <= 0.866,
             10 => r2 <= 1 && v >= 0,
             11 => Math.Max(au, av) <= 0.9 && Math.Max(au, av) >= 0.6,

@@ -118,8 +118,11 @@ public sealed class SyntheticScenes : IMultiLabelDataset
     private static void Line(RgbImage img, Rng rng)
     {
         var s = img.Width;
-        double x = rng.Uniform(0, s), y = rng.Uniform(0, s), a = rng.Uniform(0, Math.PI);
-        double dx = Math.Cos(a), dy = Math.Sin(a);
+        double x = rng.Uniform(0, s), y = rng.Uniform(0, s);
+        double dx = rng.Uniform(-1, 1), dy = rng.Uniform(0.05, 1);
+        var len = Math.Sqrt(dx * dx + dy * dy); // sqrt is correctly rounded (IEEE), unlike sin/cos
+        dx /= len;
+        dy /= len;
         var g = (byte)rng.NextInt(30, 230);
         for (var t = -s; t < s; t++)
         {

@@ -1,7 +1,8 @@
 namespace Lah.Data;
 
 /// <summary>
-/// Label sets from a latent-topic model: each image draws a topic and a size (1 + Poisson(mean − 1), capped),
+/// Label sets from a latent-topic model: each image draws a topic and a size (1 + Binomial(16, (mean − 1)/16),
+/// close to a Poisson but with only exact arithmetic, capped),
 /// then that many distinct labels with the topic's weights. Topics are a seeded mix of a global popularity
 /// (Zipf-like, so one label can dominate as `person` does) and a topic-specific preference, so labels co-occur
 /// in structured, asymmetric ways.
@@ -22,7 +23,11 @@ public sealed class TopicLabelModel
         {
             var w = new double[labelCount];
             for (var c = 0; c < labelCount; c++)
-                w[c] = popularity[c] * Math.Exp(2.0 * rng.NextGaussian());
+            {
+                // A heavy-tailed topic preference from exact arithmetic only (u⁴ spans four orders of magnitude).
+                var u = rng.NextDouble();
+                w[c] = popularity[c] * (0.002 + u * u * u * u);
+            }
             _topicWeights[t] = w;
         }
     }
@@ -33,7 +38,7 @@ public sealed class TopicLabelModel
     public int[] Sample(Rng rng)
     {
         var w = (double[])_topicWeights[rng.NextInt(_topicWeights.Length)].Clone();
-        var n = Math.Min(LabelCount, 1 + Poisson(rng, MeanLabels - 1));
+        var n = Math.Min(LabelCount, 1 + Binomial(rng, 16, (MeanLabels - 1) / 16));
         var chosen = new int[n];
         for (var k = 0; k < n; k++)
         {
@@ -52,17 +57,10 @@ public sealed class TopicLabelModel
         return chosen;
     }
 
-    private static int Poisson(Rng rng, double lambda)
+    private static int Binomial(Rng rng, int trials, double p)
     {
-        if (lambda <= 0) return 0;
-        var l = Math.Exp(-lambda);
         var k = 0;
-        var p = rng.NextDouble();
-        while (p > l)
-        {
-            k++;
-            p *= rng.NextDouble();
-        }
+        for (var i = 0; i < trials; i++) if (rng.NextDouble() < p) k++;
         return k;
     }
 }
