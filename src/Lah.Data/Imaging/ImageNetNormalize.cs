@@ -20,18 +20,20 @@ public static class ImageNetNormalize
         std ??= Std;
         var plane = image.Width * image.Height;
         if (dst.Length != 3 * plane) throw new ArgumentException($"destination has {dst.Length} floats, expected {3 * plane}");
-        float a0 = 1f / (255f * std[0]), a1 = 1f / (255f * std[1]), a2 = 1f / (255f * std[2]);
-        float b0 = -mean[0] / std[0], b1 = -mean[1] / std[1], b2 = -mean[2] / std[2];
+        // A 256-entry table per channel: no int→float conversion per pixel, and one store stream at a time
+        // (three interleaved streams a multiple of 4 KiB apart stall on address aliasing).
+        var lut = stackalloc float[256];
         fixed (byte* px = image.Pixels)
         fixed (float* d = dst)
         {
-            float* r = d, g = d + plane, b = d + 2 * plane;
-            var p = px;
-            for (var i = 0; i < plane; i++, p += 3)
+            for (var c = 0; c < 3; c++)
             {
-                r[i] = p[0] * a0 + b0;
-                g[i] = p[1] * a1 + b1;
-                b[i] = p[2] * a2 + b2;
+                var a = 1f / (255f * std[c]);
+                var b = -mean[c] / std[c];
+                for (var v = 0; v < 256; v++) lut[v] = v * a + b;
+                var o = d + c * plane;
+                var p = px + c;
+                for (var i = 0; i < plane; i++, p += 3) o[i] = lut[*p];
             }
         }
     }

@@ -27,10 +27,12 @@ public static class DataSuite
         Console.WriteLine($"sizes: {string.Join(", ", decoded.GroupBy(d => $"{d.Width}x{d.Height}").Select(g => $"{g.Count()}×{g.Key}"))}");
 
         var slot = new float[3 * 448 * 448];
+        var resized = decoded.Select(d => Resize.Apply(d, 448, 448)).ToArray();
         var ours = new (string Phase, double Rate)[]
         {
             ("decode", Rate(rounds, data.Length, () => { for (var i = 0; i < data.Length; i++) JpegDecoder.Decode(data[i], files[i]); })),
             ("resize", Rate(rounds, data.Length, () => { foreach (var d in decoded) Resize.Apply(d, 448, 448); })),
+            ("normalize", Rate(rounds, data.Length, () => { foreach (var r in resized) ImageNetNormalize.ToChw(r, slot); })),
             ("decode_resize", Rate(rounds, data.Length, () => { for (var i = 0; i < data.Length; i++) Resize.Apply(JpegDecoder.Decode(data[i], files[i]), 448, 448); })),
             // Into a reused slot, as the loader writes each image into its batch buffer.
             ("decode_resize_normalize", Rate(rounds, data.Length, () =>
@@ -42,6 +44,12 @@ public static class DataSuite
         var parallel = Rate(rounds, data.Length, () =>
             Parallel.For(0, data.Length, new ParallelOptions { MaxDegreeOfParallelism = cores },
                 i => Resize.Apply(JpegDecoder.Decode(data[i], files[i]), 448, 448)));
+
+        // The whole training path: loader workers, multi-scale crop, flip, normalisation into batch buffers.
+        var pool = new MultiLabelDataset("samples", ["x"], files.Select(f => new DatasetItem(Path.GetFileName(f), new FileImageSource(f), new MultiLabel([true]))));
+        var loader = new DataLoader(pool, null, ImageTransform.OfficialTrain(448), 30, shuffle: true, seed: 1, workers: cores, prefetch: 4);
+        var epoch = 0;
+        var loaderRate = Rate(rounds, data.Length, () => { foreach (var _ in loader.Epoch(epoch++)) { } });
 
         var dump = Directory.CreateTempSubdirectory("lah-bench-pil-").FullName;
         Dictionary<string, JsonElement>? pil = null;
@@ -68,6 +76,7 @@ public static class DataSuite
             Console.WriteLine($"{phase,-26}{rate,14:F1}{(double.IsNaN(p) ? "-" : p.ToString("F1")),12}{(double.IsNaN(p) ? "-" : (rate / p).ToString("F2")),8}");
         }
         Console.WriteLine($"{"decode_resize, " + cores + " threads",-26}{parallel,14:F1}");
+        Console.WriteLine($"{"loader, official train, " + cores + " workers",-26}{loaderRate,14:F1}  (files read from disk, batch 30)");
         if (pil is not null) Console.WriteLine($"PIL {pil["pil_version"].GetString()} via /usr/bin/python3");
         return 0;
     }
