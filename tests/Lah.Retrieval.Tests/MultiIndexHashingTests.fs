@@ -1,0 +1,81 @@
+module Lah.Retrieval.Tests.MultiIndexHashingTests
+
+open System
+open FsCheck
+open FsCheck.FSharp
+open Xunit
+open Lah.Retrieval
+
+/// Random codes where a third are near copies (≤ 3 flips) of earlier ones, so small radii find something.
+let randomCodes (rng: Random) (n: int) (bits: int) =
+    let words = PackedCodes.WordsFor bits
+    let data = Array.zeroCreate<uint64> (n * words)
+
+    for i in 0 .. n - 1 do
+        if i > 0 && rng.Next 3 = 0 then
+            Array.blit data (rng.Next i * words) data (i * words) words
+
+            for _ in 1 .. rng.Next 4 do
+                let b = rng.Next bits
+                data[i * words + b / 64] <- data[i * words + b / 64] ^^^ (1UL <<< (b % 64))
+        else
+            for w in 0 .. words - 1 do
+                data[i * words + w] <- uint64 (rng.NextInt64()) ^^^ (uint64 (rng.Next 2) <<< 63)
+
+        if bits % 64 <> 0 then
+            data[i * words + words - 1] <- data[i * words + words - 1] &&& ((1UL <<< (bits % 64)) - 1UL)
+
+    PackedCodes.FromWords(data, n, bits)
+
+let private caseGen =
+    gen {
+        let! seed = Gen.choose (0, Int32.MaxValue)
+        let! bits = Gen.elements [| 8; 16; 32; 48; 64; 128; 256 |]
+        let! n = Gen.choose (0, 300)
+        let! nq = Gen.choose (1, 30)
+        let! radius = Gen.choose (0, 6)
+        let! tables = Gen.choose (1, 5)
+        return seed, bits, n, nq, radius, tables
+    }
+
+[<Fact>]
+let ``multi-index hashing radius search equals brute force`` () =
+    Check.One(
+        Config.QuickThrowOnFailure.WithMaxTest 80,
+        Prop.forAll (Arb.fromGen caseGen) (fun (seed, bits, n, nq, radius, tables) ->
+            let rng = Random seed
+            let db = randomCodes rng n bits
+            let qs = randomCodes rng nq bits
+            let mih = MultiIndexHashing(db, max tables ((bits + 63) / 64))
+            let want = FlatIndex(db).RadiusSearch(qs, radius, 1)
+            let got = mih.RadiusSearch(qs, radius, 2)
+
+            for qi in 0 .. nq - 1 do
+                Assert.Equal<Neighbor[]>(want[qi], got[qi])
+                Assert.Equal<Neighbor[]>(want[qi], mih.RadiusSearch(qs.Code qi, radius))
+
+            true)
+    )
+
+[<Fact>]
+let ``multi-index hashing with wide substrings (hashed tables) and shuffled ids equals brute force`` () =
+    let rng = Random 11
+    let plain = randomCodes rng 500 128
+    let ids = Array.init 500 (fun i -> int64 ((i * 7919) % 500))
+    let db = PackedCodes.FromWords(Array.copy plain.Words, 500, 128, ids)
+    let qs = randomCodes rng 50 128
+    let mih = MultiIndexHashing(db, 3) // 43-bit substrings: the dictionary path
+    let flat = FlatIndex db
+
+    for radius in [ 0; 2; 5 ] do
+        let got = mih.RadiusSearch(qs, radius)
+        let want = flat.RadiusSearch(qs, radius)
+
+        for qi in 0 .. qs.Count - 1 do
+            Assert.Equal<Neighbor[]>(want[qi], got[qi])
+
+[<Fact>]
+let ``multi-index hashing refuses substrings wider than 64 bits`` () =
+    let db = randomCodes (Random 1) 10 256
+    let e = Assert.Throws<ArgumentOutOfRangeException>(fun () -> MultiIndexHashing(db, 3) |> ignore)
+    Assert.Contains("at most 64 bits", e.Message)
