@@ -6,7 +6,7 @@ namespace Lah.Data;
 /// </summary>
 public static unsafe class JpegDecoder
 {
-    [ThreadStatic] private static IntPtr _handle;
+    [ThreadStatic] private static DecompressHandle? _handle;
 
     /// <summary>Header facts without decoding: size, chroma subsampling and TurboJPEG colourspace (TJCS_*).</summary>
     public readonly record struct JpegInfo(int Width, int Height, int Subsampling, int Colorspace);
@@ -87,17 +87,27 @@ public static unsafe class JpegDecoder
     // One decompressor per thread: TurboJPEG handles are not thread-safe, and loader threads live long.
     private static IntPtr Handle()
     {
-        if (_handle != IntPtr.Zero) return _handle;
+        if (_handle is not null) return _handle.Value;
+        IntPtr h;
         try
         {
-            _handle = TurboJpegNative.tjInitDecompress();
+            h = TurboJpegNative.tjInitDecompress();
         }
         catch (DllNotFoundException e)
         {
             throw new DllNotFoundException(
                 "libturbojpeg.so.0 not found: install libjpeg-turbo's TurboJPEG (Debian/Ubuntu: apt-get install libturbojpeg0-dev)", e);
         }
-        if (_handle == IntPtr.Zero) throw new InvalidOperationException("tjInitDecompress failed");
-        return _handle;
+        if (h == IntPtr.Zero) throw new InvalidOperationException("tjInitDecompress failed");
+        _handle = new DecompressHandle(h);
+        return h;
+    }
+
+    // Frees the thread's handle once the thread is gone and the holder is collected.
+    private sealed class DecompressHandle(IntPtr value)
+    {
+        public IntPtr Value { get; } = value;
+
+        ~DecompressHandle() => TurboJpegNative.tjDestroy(Value);
     }
 }
