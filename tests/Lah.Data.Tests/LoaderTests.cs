@@ -1,3 +1,6 @@
+using FsCheck;
+using FsCheck.Fluent;
+
 namespace Lah.Data.Tests;
 
 public class LoaderTests
@@ -27,6 +30,20 @@ public class LoaderTests
         Assert.Equal(8, reference.Count);
         Assert.Equal(2, reference[^1].Size);
         Assert.Equal(Enumerable.Range(0, 37), reference.SelectMany(b => b.Indices).Order());
+    }
+
+    [Fact]
+    public void For_any_seed_and_epoch_two_workers_serve_what_one_thread_builds()
+    {
+        var d = Data(11);
+        var t = ImageTransform.OfficialTrain(16);
+        Prop.ForAll<ulong, byte>((seed, epoch) =>
+        {
+            var serial = Run(new DataLoader(d, null, t, 3, true, seed, workers: 0), epoch);
+            var threaded = Run(new DataLoader(d, null, t, 3, true, seed, workers: 2, prefetch: 1), epoch);
+            return serial.Count == threaded.Count && serial.Zip(threaded).All(p =>
+                p.First.Indices.SequenceEqual(p.Second.Indices) && p.First.Images.SequenceEqual(p.Second.Images));
+        }).QuickCheckThrowOnFailure();
     }
 
     [Fact]
