@@ -31,6 +31,22 @@ public class TensorOpsTests
     }
 
     [Fact]
+    public void BFloat16AndFloat16FromRawHostBits()
+    {
+        using var scope = Torch.NewScope();
+        // bf16 is the top half of an IEEE float: 1.0 = 0x3F80, -2.5 = 0xC020.
+        var bf = Torch.FromSpan<ushort>(new ushort[] { 0x3F80, 0xC020 }, [2], DType.BFloat16);
+        Assert.Equal(DType.BFloat16, bf.DType);
+        Assert.Equal(new[] { 1f, -2.5f }, bf.ToFloatArray());
+        Assert.Equal(new ushort[] { 0x3F80, 0xC020 }, bf.ToArray<ushort>());
+        // f16: 0x3C00 = 1.0, 0x7BFF = 65504 (largest finite).
+        var h = Torch.FromSpan<ushort>(new ushort[] { 0x3C00, 0x7BFF }, [2, 1], DType.Float16);
+        Assert.Equal(new[] { 1f, 65504f }, h.ToFloatArray());
+        Assert.Throws<ArgumentException>(() => Torch.FromSpan<float>(new[] { 1f }, [1], DType.BFloat16));
+        Assert.Throws<InvalidOperationException>(() => bf.ToArray<float>());
+    }
+
+    [Fact]
     public void ElementwiseArithmeticAndMath()
     {
         using var scope = Torch.NewScope();
