@@ -1,0 +1,15 @@
+namespace Lah.Torch.NN;
+
+/// <summary>Inverted dropout in training mode, identity in eval mode.</summary>
+public sealed class Dropout : Module
+{
+    public double P { get; }
+
+    public Dropout(double p = 0.5)
+    {
+        if (p is < 0 or > 1 || double.IsNaN(p)) throw new ArgumentOutOfRangeException(nameof(p), p, "dropout probability must lie in [0, 1]");
+        P = p;
+    }
+
+    public override Tensor Forward(Tensor x) => F.Dropout(x, P, IsTraining);
+}
