@@ -61,15 +61,18 @@ public class JpegTests
     [Fact]
     public void Cmyk_jpeg_decodes_to_rgb()
     {
-        // Four flat quadrants: no ink (white), full cyan, full magenta + yellow (red), full black.
+        // Four flat quadrants: no ink (white), full cyan, full magenta + yellow (red), full black, stored inverted
+        // (255 − ink) as Photoshop and PIL write CMYK JPEGs; TurboJPEG adds the Adobe marker that says so.
         const int s = 32;
         var cmyk = new byte[s * s * 4];
         byte[][] inks = [[0, 0, 0, 0], [255, 0, 0, 0], [0, 255, 255, 0], [0, 0, 0, 255]];
         for (var y = 0; y < s; y++)
             for (var x = 0; x < s; x++)
-                inks[(y / 16) * 2 + x / 16].CopyTo(cmyk, (y * s + x) * 4);
+                for (var c = 0; c < 4; c++) cmyk[(y * s + x) * 4 + c] = (byte)(255 - inks[(y / 16) * 2 + x / 16][c]);
         var jpeg = JpegEncoder.EncodeCmyk(cmyk, s, s, 100);
         Assert.Equal(4, JpegDecoder.ReadInfo(jpeg, "cmyk").Colorspace); // YCCK
+        Assert.True(JpegDecoder.HasAdobeMarker(jpeg));
+        Assert.False(JpegDecoder.HasAdobeMarker(File.ReadAllBytes(SharedData.JpegFiles()[0])));
         var img = JpegDecoder.Decode(jpeg, "cmyk");
         void Near(int x, int y, int r, int g, int b)
         {

@@ -2,7 +2,8 @@ namespace Lah.Data;
 
 /// <summary>
 /// JPEG decoding through TurboJPEG. Grayscale comes out as RGB; CMYK/YCCK is decoded to CMYK and converted
-/// naively (R = (255-C)(255-K)/255, …), since TurboJPEG leaves colour management to the caller.
+/// naively (R = (255-C)(255-K)/255, …), since TurboJPEG leaves colour management to the caller. As in PIL, a file
+/// with an Adobe APP14 marker (Photoshop, PIL) is taken to store inverted CMYK.
 /// </summary>
 public static unsafe class JpegDecoder
 {
@@ -53,7 +54,7 @@ public static unsafe class JpegDecoder
             var kind = TurboJpegNative.tjGetErrorCode(handle) == TurboJpegNative.ErrorWarning ? "corrupt or truncated JPEG" : "cannot decode JPEG";
             throw new DataFormatException($"{name}: {kind} ({TurboJpegNative.ErrorString(handle)})");
         }
-        if (cmyk) CmykToRgb(buf, image.Pixels);
+        if (cmyk) CmykToRgb(buf, image.Pixels, HasAdobeMarker(jpeg));
         return image;
     }
 
@@ -73,15 +74,45 @@ public static unsafe class JpegDecoder
         return best;
     }
 
-    internal static void CmykToRgb(byte[] cmyk, byte[] rgb)
+    internal static void CmykToRgb(byte[] cmyk, byte[] rgb, bool inverted)
     {
         for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3)
         {
-            var k = 255 - cmyk[i + 3];
-            rgb[j] = (byte)(((255 - cmyk[i]) * k + 127) / 255);
-            rgb[j + 1] = (byte)(((255 - cmyk[i + 1]) * k + 127) / 255);
-            rgb[j + 2] = (byte)(((255 - cmyk[i + 2]) * k + 127) / 255);
+            int c = cmyk[i], m = cmyk[i + 1], y = cmyk[i + 2], k = cmyk[i + 3];
+            if (!inverted)
+            {
+                c = 255 - c;
+                m = 255 - m;
+                y = 255 - y;
+                k = 255 - k;
+            }
+            // Now each value is 255 − ink.
+            rgb[j] = (byte)((c * k + 127) / 255);
+            rgb[j + 1] = (byte)((m * k + 127) / 255);
+            rgb[j + 2] = (byte)((y * k + 127) / 255);
         }
+    }
+
+    /// <summary>Whether an APP14 "Adobe" segment precedes the scan data.</summary>
+    public static bool HasAdobeMarker(ReadOnlySpan<byte> jpeg)
+    {
+        var i = 2; // after SOI
+        while (i + 4 <= jpeg.Length)
+        {
+            if (jpeg[i] != 0xFF) return false;
+            var marker = jpeg[i + 1];
+            if (marker == 0xFF)
+            {
+                i++; // fill byte
+                continue;
+            }
+            if (marker == 0xDA || marker == 0xD9) return false; // start of scan / end of image
+            var len = (jpeg[i + 2] << 8) | jpeg[i + 3];
+            if (marker == 0xEE && len >= 7 && i + 9 <= jpeg.Length && jpeg.Slice(i + 4, 5).SequenceEqual("Adobe"u8))
+                return true;
+            i += 2 + len;
+        }
+        return false;
     }
 
     // One decompressor per thread: TurboJPEG handles are not thread-safe, and loader threads live long.

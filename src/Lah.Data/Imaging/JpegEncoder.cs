@@ -16,7 +16,10 @@ public static unsafe class JpegEncoder
     public static byte[] EncodeGray(byte[] pixels, int width, int height, int quality = 90) =>
         Encode(pixels, width, height, TurboJpegNative.PixelFormatGray, quality, SubsamplingGray);
 
-    /// <summary>CMYK pixels (4 bytes each, ink amounts) to a YCCK JPEG.</summary>
+    /// <summary>
+    /// CMYK pixels (4 bytes each) to a YCCK JPEG with an Adobe marker, so decoders (this one, PIL) read the values
+    /// as inverted: pass 255 − ink, as Photoshop stores them.
+    /// </summary>
     public static byte[] EncodeCmyk(byte[] pixels, int width, int height, int quality = 90) =>
         Encode(pixels, width, height, TurboJpegNative.PixelFormatCmyk, quality, Subsampling444);
 
