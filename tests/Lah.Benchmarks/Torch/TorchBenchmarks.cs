@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Lah.Torch;
 
 namespace Lah.Benchmarks.Torch;
@@ -61,8 +62,16 @@ public class TorchBenchmarks
 
     public static int Run(string[] args)
     {
-        var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithId("short"));
-        BenchmarkRunner.Run<TorchBenchmarks>(config, args);
+        // In process: BenchmarkDotNet's default toolchain rebuilds the whole project graph per run, which overran its
+        // 2-minute build timeout on the shared 2-core machine; the binding's overhead needs no separate process.
+        var config = DefaultConfig.Instance.AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithId("short-inproc"));
+        var summary = BenchmarkRunner.Run<TorchBenchmarks>(config, args);
+        var failed = summary.Reports.Where(r => !r.Success).Select(r => r.BenchmarkCase.DisplayInfo).ToList();
+        if (summary.Reports.Length == 0 || failed.Count > 0)
+        {
+            Console.Error.WriteLine($"bench torch: {failed.Count} of {summary.Reports.Length} benchmarks failed: {string.Join("; ", failed)}");
+            return 1;
+        }
         return 0;
     }
 }
