@@ -8,3 +8,10 @@ LAH_API int32_t lah_tensor_set_data(LahTensor t, LahTensor src) {
     t->set_data(*src);
     LAH_CATCH
 }
+
+// t += v with an integral scalar, so integer tensors (BatchNorm's num_batches_tracked, step counters) stay integral.
+LAH_API int32_t lah_tensor_add_int_(LahTensor t, int64_t v) {
+    LAH_TRY
+    t->add_(v);
+    LAH_CATCH
+}

@@ -46,7 +46,7 @@ public sealed class BatchNorm2d : Module
         if (IsTraining && NumBatchesTracked is not null)
         {
             using var _ = Torch.NoGrad();
-            NumBatchesTracked.Add_(1);
+            NumBatchesTracked.AddInt_(1);
         }
         // Training updates the running statistics in place; eval normalises with them.
         return F.BatchNorm(x, RunningMean, RunningVar, Weight, Bias, useBatchStats, Momentum, Eps);

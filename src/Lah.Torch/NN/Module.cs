@@ -194,7 +194,7 @@ public abstract class Module : IDisposable
         var own = StateDict();
         using var noGrad = Torch.NoGrad();
         foreach (var (name, target) in own)
-            if (stateDict.TryGetValue(name, out var src)) target.Copy_(src);
+            if (stateDict.TryGetValue(name, out var src)) CopyInto(target, src);
         return result;
     }
 
@@ -209,7 +209,7 @@ public abstract class Module : IDisposable
         {
             if (!file.Contains(name)) continue;
             using var src = TensorSafeTensors.Read(file, name);
-            target.Copy_(src);
+            CopyInto(target, src);
         }
         return result;
     }
@@ -217,6 +217,20 @@ public abstract class Module : IDisposable
     /// <summary>Writes the state dict to <paramref name="path"/> atomically (dtypes as they are).</summary>
     public void SaveSafeTensors(string path, IReadOnlyDictionary<string, string>? metadata = null) =>
         TensorSafeTensors.Write(path, StateDict(), metadata);
+
+    // A one-element [1] and a 0-dim scalar are the same value (num_batches_tracked is stored either way).
+    private static bool SameShape(long[] a, long[] b) =>
+        a.SequenceEqual(b) || (a.Length + b.Length == 1 && a.Aggregate(1L, (x, y) => x * y) == 1 && b.Aggregate(1L, (x, y) => x * y) == 1);
+
+    private static void CopyInto(Tensor target, Tensor src)
+    {
+        if (target.Dim == src.Dim) target.Copy_(src);
+        else
+        {
+            using var reshaped = src.Reshape(target.Shape);
+            target.Copy_(reshaped);
+        }
+    }
 
     private LoadStateDictResult CheckKeys(IEnumerable<string> keys, Func<string, long[]> shapeOf, bool strict, string source)
     {
@@ -231,7 +245,7 @@ public abstract class Module : IDisposable
             if (!own.TryGetValue(k, out var t)) continue;
             var want = t.Shape;
             var got = shapeOf(k);
-            if (!want.SequenceEqual(got))
+            if (!SameShape(want, got))
                 mismatched.Add($"{k}: expected [{string.Join(", ", want)}], got [{string.Join(", ", got)}]");
         }
         bool fail = mismatched.Count > 0 || (strict && (missing.Count > 0 || unexpected.Count > 0));

@@ -6,4 +6,5 @@ namespace Lah.Torch.Native;
 internal static unsafe partial class NativeMethods
 {
     [DllImport(Lib)] internal static extern int lah_tensor_set_data(IntPtr t, IntPtr src);
+    [DllImport(Lib)] internal static extern int lah_tensor_add_int_(IntPtr t, long v);
 }

@@ -2,7 +2,7 @@ using Lah.Torch.Native;
 
 namespace Lah.Torch;
 
-// Data replacement for modules that move between devices.
+// Data replacement for modules that move between devices; integral counters.
 public sealed partial class Tensor
 {
     /// <summary>
@@ -13,6 +13,13 @@ public sealed partial class Tensor
     {
         Status.Check(NativeMethods.lah_tensor_set_data(Handle, src.Handle));
         _shape = null;
+        return this;
+    }
+
+    /// <summary>Adds an integer in place keeping integer dtypes integral (a double scalar would not). Returns this.</summary>
+    public Tensor AddInt_(long value)
+    {
+        Status.Check(NativeMethods.lah_tensor_add_int_(Handle, value));
         return this;
     }
 }
