@@ -1,0 +1,159 @@
+using Lah.Hashing.Config;
+using Lah.Hashing.Graph;
+using Lah.Hashing.Modules;
+using Lah.Torch;
+using Lah.Torch.NN;
+
+namespace Lah.Hashing.Models;
+
+/// <summary>
+/// The LAH head over pooled image features: label GCN (gc1 → LeakyReLU → gc2 on Â), MFB or dot-product fusion,
+/// hash layer with tanh. Parameter and buffer names follow the official state dict (<c>gc1.weight</c>,
+/// <c>Linear_imgdataproj.weight</c>, <c>hash_layer.bias</c>, <c>A</c>, …). The MFB projections exist under the
+/// dot product too (as in the official code) but are then unused and never optimised.
+/// </summary>
+public sealed class LahModel : Module, IHashHead
+{
+    private readonly Tensor _labelInput;
+    private readonly Tensor _adjacencyHat;
+
+    public LahConfig Config { get; }
+    public GraphConvolution Gc1 { get; }
+    public GraphConvolution Gc2 { get; }
+    public Linear ImageProjection { get; }
+    public Linear LabelProjection { get; }
+    public Linear HashLayer { get; }
+
+    public int FeatureDim => Config.ImageDim;
+    public int LabelCount => Config.LabelCount;
+    public int HashBits => Config.HashBits;
+
+    /// <summary>
+    /// Builds the head. <paramref name="labelInput"/> is the R×word_dim word-vector matrix (row-major; ignored and
+    /// replaced by the identity for <see cref="WordEmbedding.OneHot"/>); <paramref name="correlation"/> is A (R×R), e.g.
+    /// from <see cref="LabelGraph.GenA(ReadOnlySpan{double}, ReadOnlySpan{double}, double, double, LabelGraphVariant)"/>.
+    /// Seed with <see cref="Torch.ManualSeed"/> first for reproducible initial weights.
+    /// </summary>
+    public LahModel(LahConfig config, float[]? labelInput, double[] correlation)
+    {
+        config.Validate();
+        if (config.WordEmbedding == WordEmbedding.None)
+            throw new ArgumentException("LahConfig.WordEmbedding: None has no label branch; build a DchModel instead");
+        Config = config;
+        int r = config.LabelCount;
+        if (correlation.Length != r * r)
+            throw new ArgumentException(
+                $"correlation: expected an R×R matrix for LahConfig.LabelCount = {r} ({r * r} values), got {correlation.Length}");
+
+        float[] inp;
+        if (config.WordEmbedding == WordEmbedding.OneHot)
+        {
+            inp = new float[r * r];
+            for (int i = 0; i < r; i++) inp[i * r + i] = 1;
+        }
+        else
+        {
+            inp = labelInput ?? throw new ArgumentException($"labelInput: {config.WordEmbedding} needs word vectors");
+            if (inp.Length != r * config.WordDim)
+                throw new ArgumentException(
+                    $"labelInput: expected R×word_dim = {r}×{config.WordDim} values (LahConfig.LabelCount × WordDim), got {inp.Length}");
+        }
+        _labelInput = Torch.FromArray(inp, r, config.GcnInputDim);
+        RegisterBuffer("inp", _labelInput);
+        RegisterBuffer("A", Torch.FromArray(correlation.Select(x => (float)x).ToArray(), r, r));
+        var aHat = LabelGraph.GenAdj(correlation, config.AdjacencyNormalization);
+        _adjacencyHat = Torch.FromArray(aHat.Select(x => (float)x).ToArray(), r, r);
+        RegisterBuffer("A_hat", _adjacencyHat);
+
+        Gc1 = new GraphConvolution(config.GcnInputDim, config.GcnHidden);
+        Gc2 = new GraphConvolution(config.GcnHidden, config.GcnOutputDim);
+        ImageProjection = new Linear(config.ImageDim, config.JointDim);
+        LabelProjection = new Linear(config.ClassifierDim, config.JointDim);
+        HashLayer = new Linear(config.FusedDim, config.HashBits);
+        RegisterModule("gc1", Gc1);
+        RegisterModule("gc2", Gc2);
+        RegisterModule("Linear_imgdataproj", ImageProjection);
+        RegisterModule("Linear_classifierproj", LabelProjection);
+        RegisterModule("hash_layer", HashLayer);
+    }
+
+    /// <summary>Builds A from co-occurrence counts with the configuration's graph variant, τ and p.</summary>
+    public static LahModel FromCooccurrence(LahConfig config, float[]? labelInput, ReadOnlySpan<double> nums,
+        ReadOnlySpan<double> cooccurrence)
+    {
+        if (nums.Length != config.LabelCount)
+            throw new ArgumentException(
+                $"nums: expected LahConfig.LabelCount = {config.LabelCount} occurrence counts, got {nums.Length}");
+        return new LahModel(config, labelInput, LabelGraph.GenA(nums, cooccurrence, config.Tau, config.P, config.GraphVariant));
+    }
+
+    /// <summary>Label embeddings E = Â·LeakyReLU(Â·(X·W1))·W2 (R×C).</summary>
+    public Tensor LabelEmbeddings()
+    {
+        var h = Gc1.Forward(_labelInput, _adjacencyHat).LeakyRelu(Config.LeakyReluSlope);
+        return Gc2.Forward(h, _adjacencyHat);
+    }
+
+    /// <summary>The fusion output z (B×F) for pooled features (B×D).</summary>
+    public Tensor Fuse(Tensor features)
+    {
+        CheckFeatures(features);
+        var e = LabelEmbeddings();
+        if (Config.Fusion == FusionKind.DotProduct) return Fusion.DotProduct(features, e);
+        return Fusion.Mfb(ImageProjection.Forward(features), LabelProjection.Forward(e), Config.PoolingStride,
+            Config.Dropout, IsTraining);
+    }
+
+    public HeadOutput ForwardHead(Tensor features)
+    {
+        var z = Fuse(features);
+        var h = HashLayer.Forward(z);
+        return new HeadOutput(z, IsTraining && !Config.TanhInTraining ? h : h.Tanh());
+    }
+
+    /// <summary>Relaxed codes u (B×K).</summary>
+    public override Tensor Forward(Tensor features) => ForwardHead(features).Codes;
+
+    /// <summary>
+    /// ML-GCN's classifier head: the fusion output as B×R label scores (for MultiLabelSoftMarginLoss); needs one value
+    /// per label (dot product, or MFB with stride = J).
+    /// </summary>
+    public Tensor ClassifierScores(Tensor features)
+    {
+        if (Config.ValuesPerLabel != 1)
+            throw new InvalidOperationException(
+                $"ClassifierScores: needs one fused value per label, but JointDim / PoolingStride = {Config.ValuesPerLabel}");
+        return Fuse(features);
+    }
+
+    public Tensor Encode(Tensor features)
+    {
+        bool was = IsTraining;
+        Eval();
+        try
+        {
+            using var _ = Torch.NoGrad();
+            return HashCodes.Binarize(HashLayer.Forward(Fuse(features)));
+        }
+        finally { Train(was); }
+    }
+
+    public IReadOnlyList<ParameterGroup> OptimizedGroups()
+    {
+        var groups = new List<ParameterGroup> { new("gcn", [Gc1.Weight, Gc2.Weight]) };
+        if (Config.ParameterTraining == ParameterTraining.Trained)
+        {
+            if (Config.Fusion == FusionKind.Mfb)
+                groups.Add(new("fusion", [.. ImageProjection.Parameters(), .. LabelProjection.Parameters()]));
+            groups.Add(new("hash", [.. HashLayer.Parameters()]));
+        }
+        return groups;
+    }
+
+    private void CheckFeatures(Tensor features)
+    {
+        if (features.Dim != 2 || features.Shape[1] != Config.ImageDim)
+            throw new ArgumentException(
+                $"features: expected B×{Config.ImageDim} (LahConfig.ImageDim), got [{string.Join(',', features.Shape)}]");
+    }
+}
