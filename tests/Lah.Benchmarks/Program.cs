@@ -15,6 +15,8 @@ public static class Program
         ["data"] = ("JPEG decode + resize to 448² of the sample photos vs PIL (args: [ROUNDS] [JPEG_DIR])", DataSuite.Run),
         ["torch"] = ("binding overhead (tiny add) and 256×2048 @ 2048×350 matmul fwd+bwd; PyTorch side by side",
             args => Peers.RunAfter(Torch.TorchBenchmarks.Run(args), "torch_ops.py")),
+        ["hashing"] = ("LAH head training step at COCO/VOC shape vs vectorised PyTorch 1.13 [--threads N]",
+            Hashing.HashingSuite.Run),
     };
 
     public static int Main(string[] args)
