@@ -6,6 +6,9 @@ using Lah.Torch.Serialization;
 
 namespace Lah.Hashing.Tests;
 
+// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
+using Torch = Lah.Torch.Torch;
+
 /// <summary>A <c>lah_*</c> golden file opened as a head built from its metadata with its <c>param.*</c> loaded.</summary>
 public sealed class GoldenCase : IDisposable
 {

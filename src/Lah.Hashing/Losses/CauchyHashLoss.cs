@@ -3,6 +3,9 @@ using Lah.Torch;
 
 namespace Lah.Hashing.Losses;
 
+// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
+using Torch = Lah.Torch.Torch;
+
 /// <summary>
 /// The pairwise Cauchy cross-entropy (DCH, as the official cauchy_hash.py computes it) plus a quantisation term.
 /// Within a batch: c_ij = γ/(d_ij + γ); w_ij = |s_ij − 1| + (Σ|2s − 1| / Σs)·s_ij with both sums over the full B×B

@@ -3,6 +3,9 @@ using Lah.Torch;
 
 namespace Lah.Hashing.Losses;
 
+// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
+using Torch = Lah.Torch.Torch;
+
 /// <summary>The B×B label similarity s of the Cauchy cross-entropy, vectorised (the official code loops over pairs).</summary>
 public static class PairwiseSimilarity
 {

@@ -4,6 +4,9 @@ using Lah.Torch.NN;
 
 namespace Lah.Hashing.Models;
 
+// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
+using Torch = Lah.Torch.Torch;
+
 /// <summary>
 /// The DCH baseline head: pooled feature → hash layer → tanh, trained with the same Cauchy losses; no GCN, no fusion.
 /// </summary>

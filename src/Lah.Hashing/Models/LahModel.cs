@@ -6,6 +6,9 @@ using Lah.Torch.NN;
 
 namespace Lah.Hashing.Models;
 
+// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
+using Torch = Lah.Torch.Torch;
+
 /// <summary>
 /// The LAH head over pooled image features: label GCN (gc1 → LeakyReLU → gc2 on Â), MFB or dot-product fusion,
 /// hash layer with tanh. Parameter and buffer names follow the official state dict (<c>gc1.weight</c>,

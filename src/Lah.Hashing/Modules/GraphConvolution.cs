@@ -3,6 +3,9 @@ using Lah.Torch.NN;
 
 namespace Lah.Hashing.Modules;
 
+// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
+using Torch = Lah.Torch.Torch;
+
 /// <summary>
 /// Kipf–Welling graph convolution as in the official code: out = Â·(X·W), no bias, W (in×out) initialised
 /// U(−1/√out, 1/√out). Parameter name <c>weight</c> as in the official state dict.

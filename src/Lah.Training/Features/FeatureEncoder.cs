@@ -3,6 +3,9 @@ using Lah.Torch;
 
 namespace Lah.Training.Features;
 
+// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
+using Torch = Lah.Torch.Torch;
+
 /// <summary>Encodes features to ±1 codes with a trained head, batch by batch in evaluation mode.</summary>
 public static class FeatureEncoder
 {

@@ -5,6 +5,9 @@ using Lah.Torch.Optim;
 
 namespace Lah.Training.Features;
 
+// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
+using Torch = Lah.Torch.Torch;
+
 /// <summary>
 /// Trains a hash head on precomputed pooled features: seeded shuffling and dropout, SGD with one learning rate per
 /// parameter group, gradient clipping over every parameter of the head. The optimizer only zeroes the gradients it

@@ -6,6 +6,9 @@ using Lah.Torch;
 
 namespace Lah.Benchmarks.Hashing;
 
+// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
+using Torch = Lah.Torch.Torch;
+
 /// <summary>
 /// `bench hashing [--threads N]`: the LAH head training step with BenchmarkDotNet, then the vectorised PyTorch 1.13
 /// peer (lah_head_step.py via /usr/bin/python3) at the same thread count, printed side by side.

@@ -7,6 +7,9 @@ using Lah.Training.Features;
 
 namespace Lah.Benchmarks.Hashing;
 
+// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
+using Torch = Lah.Torch.Torch;
+
 /// <summary>
 /// One training step of the LAH head (GCN, MFB with dropout, hash layer, Cauchy loss, backward, clipping, SGD) at
 /// COCO (R = 80) and VOC (R = 20) shape: B = 32, D = 2048, GCN 300 → 1024 → 2048, J = stride = 358, K = 48.

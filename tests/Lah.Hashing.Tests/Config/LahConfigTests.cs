@@ -5,6 +5,9 @@ using Xunit;
 
 namespace Lah.Hashing.Tests.Config;
 
+// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
+using Torch = Lah.Torch.Torch;
+
 public class LahConfigTests
 {
     [Fact]

@@ -5,6 +5,9 @@ using Xunit;
 
 namespace Lah.Hashing.Tests.Graph;
 
+// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
+using Torch = Lah.Torch.Torch;
+
 public class LabelGraphTests
 {
     public static IEnumerable<object[]> Cases() => TestPaths.GoldenCases("lah_");

@@ -5,6 +5,9 @@ using Xunit;
 
 namespace Lah.Hashing.Tests.Losses;
 
+// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
+using Torch = Lah.Torch.Torch;
+
 public class CauchyHashLossTests
 {
     private const int B = 5, K = 6, R = 4;

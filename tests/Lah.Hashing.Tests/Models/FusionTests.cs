@@ -4,6 +4,9 @@ using Xunit;
 
 namespace Lah.Hashing.Tests.Models;
 
+// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
+using Torch = Lah.Torch.Torch;
+
 public class FusionTests
 {
     [Theory]

@@ -5,6 +5,9 @@ using Xunit;
 
 namespace Lah.Hashing.Tests.Models;
 
+// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
+using Torch = Lah.Torch.Torch;
+
 /// <summary>Every <c>lah_*</c> golden: fused features, codes, the three losses and every parameter gradient.</summary>
 public class LahGoldenTests
 {

@@ -7,6 +7,9 @@ using Xunit;
 
 namespace Lah.Hashing.Tests.Training;
 
+// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
+using Torch = Lah.Torch.Torch;
+
 public class FeatureTrainerTests
 {
     private const int R = 6, D = 32;
