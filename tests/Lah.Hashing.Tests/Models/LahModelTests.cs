@@ -1,0 +1,105 @@
+using Lah.Hashing.Config;
+using Lah.Hashing.Losses;
+using Lah.Hashing.Models;
+using Xunit;
+
+namespace Lah.Hashing.Tests.Models;
+
+// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
+using Torch = Lah.Torch.Torch;
+
+/// <summary>Configuration decides the ablations: embedding, fusion, tanh, head kind.</summary>
+public class LahModelTests
+{
+    private const int R = 5, D = 16;
+
+    private static LahConfig Small => new()
+    {
+        LabelCount = R, HashBits = 8, ImageDim = D, WordDim = 7, GcnHidden = 9, ClassifierDim = 11, JointDim = 6,
+        PoolingStride = 6, Dropout = 0,
+    };
+
+    private static IHashHead Create(LahConfig c)
+    {
+        Torch.ManualSeed(1);
+        var words = Enumerable.Range(0, R * c.WordDim).Select(i => (float)Math.Sin(i)).ToArray();
+        return HashHeads.Create(c, words, Enumerable.Repeat(10.0, R).ToArray(), new double[R * R]);
+    }
+
+    private static Dictionary<string, long[]> Shapes(IHashHead head) =>
+        ((Lah.Torch.NN.Module)head).NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Shape);
+
+    [Fact]
+    public void WordEmbeddingNoneGivesTheDchBaseline()
+    {
+        using var head = Create(Small with { WordEmbedding = WordEmbedding.None });
+        var dch = Assert.IsType<DchModel>(head);
+        Assert.Equal(new long[] { 8, D }, Shapes(dch)["hash_layer.weight"]);
+        Assert.Single(Shapes(dch).Keys, k => k.EndsWith("weight", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void OneHotFeedsTheIdentityToTheGcn()
+    {
+        using var head = Create(Small with { WordEmbedding = WordEmbedding.OneHot });
+        Assert.Equal(new long[] { R, 9 }, Shapes(head)["gc1.weight"]);
+    }
+
+    [Fact]
+    public void DotProductSizesTheGcnToTheImageAndHashesROutputs()
+    {
+        using var head = Create(Small with { Fusion = FusionKind.DotProduct });
+        Assert.Equal(new long[] { 9, D }, Shapes(head)["gc2.weight"]);
+        Assert.Equal(new long[] { 8, R }, Shapes(head)["hash_layer.weight"]);
+        Assert.Equal(["gcn", "hash"], head.OptimizedGroups().Select(g => g.Name));
+    }
+
+    [Fact]
+    public void TanhInTrainingOffReturnsTheRawHashLayer()
+    {
+        using var head = (LahModel)Create(Small with { TanhInTraining = false });
+        using var scope = Torch.NewScope();
+        var f = Torch.Rand([4, D]);
+        head.Train();
+        var raw = head.ForwardHead(f).Codes.ToFloatArray();
+        head.Eval();
+        var eval = head.ForwardHead(f).Codes.ToFloatArray();
+        Assert.Equal(raw.Select(MathF.Tanh), eval, (a, b) => Math.Abs(a - b) < 1e-6);
+        Assert.Contains(raw, v => Math.Abs(v) > 0 && MathF.Tanh(v) != v);
+    }
+
+    [Fact]
+    public void ClassifierScoresFeedMultiLabelSoftMargin()
+    {
+        using var head = (LahModel)Create(Small);
+        using var scope = Torch.NewScope();
+        var scores = head.ClassifierScores(Torch.Rand([3, D]));
+        Assert.Equal(new long[] { 3, R }, scores.Shape);
+        var x = scores.ToFloatArray();
+        var y = new float[] { 1, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0, 1 };
+        double expected = Enumerable.Range(0, 3).Average(b => -Enumerable.Range(0, R).Average(r =>
+        {
+            double v = x[b * R + r];
+            return y[b * R + r] * -Math.Log(1 + Math.Exp(-v)) + (1 - y[b * R + r]) * -Math.Log(1 + Math.Exp(v));
+        }));
+        var loss = ClassificationLoss.MultiLabelSoftMargin(scores, Torch.FromArray(y, 3, R)).ItemDouble();
+        Assert.Equal(expected, loss, 1e-5);
+    }
+
+    [Fact]
+    public void ClassifierScoresNeedOneValuePerLabel()
+    {
+        using var head = (LahModel)Create(Small with { PoolingStride = 3 });
+        using var scope = Torch.NewScope();
+        Assert.Throws<InvalidOperationException>(() => head.ClassifierScores(Torch.Rand([2, D])));
+    }
+
+    [Fact]
+    public void WrongFeatureSizeNamesTheField()
+    {
+        using var head = Create(Small);
+        using var scope = Torch.NewScope();
+        var e = Assert.Throws<ArgumentException>(() => head.ForwardHead(Torch.Rand([2, D + 1])));
+        Assert.Contains("ImageDim", e.Message);
+    }
+}
