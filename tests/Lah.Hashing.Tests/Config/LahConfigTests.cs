@@ -55,4 +55,16 @@ public class LahConfigTests
         Assert.Contains("Lambda", Assert.Throws<ArgumentException>(
             () => new LahConfig { Loss = new HashLossConfig { Combination = LossCombination.Paper, Lambda = 2 } }.Validate()).Message);
     }
+
+    [Fact]
+    public void AblationNamesParseAndRejectUnknownSpellings()
+    {
+        Assert.Equal(ParameterTraining.OfficialFrozen, ConfigNames.ParseParameterTraining("official-frozen"));
+        Assert.Equal(WordEmbedding.OneHot, ConfigNames.ParseWordEmbedding("one-hot"));
+        Assert.Equal(FusionKind.DotProduct, ConfigNames.ParseFusion("DP"));
+        Assert.Equal(QuantizationKind.Cauchy, ConfigNames.ParseQuantization("cauchy"));
+        var e = Assert.Throws<FormatException>(() => ConfigNames.ParseWordEmbedding("word2vec"));
+        Assert.Contains("word-embedding", e.Message);
+        Assert.Contains("glove", e.Message);
+    }
 }
