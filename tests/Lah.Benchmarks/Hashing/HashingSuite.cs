@@ -11,7 +11,7 @@ using Torch = Lah.Torch.Torch;
 
 /// <summary>
 /// `bench hashing [--threads N]`: the LAH head training step with BenchmarkDotNet, then the vectorised PyTorch 1.13
-/// peer (lah_head_step.py via /usr/bin/python3) at the same thread count, printed side by side.
+/// peer (peers/lah_head_step.py via /usr/bin/python3) at the same thread count, printed side by side.
 /// </summary>
 public static class HashingSuite
 {
@@ -28,7 +28,7 @@ public static class HashingSuite
         var ours = summary.Reports.ToDictionary(
             r => (int)r.BenchmarkCase.Parameters["R"], r => r.ResultStatistics?.Median / 1e6);
 
-        var script = Path.Combine(AppContext.BaseDirectory, "Hashing", "lah_head_step.py");
+        var script = Path.Combine(Peers.Dir, "lah_head_step.py");
         var peer = new Dictionary<int, double>();
         try
         {
