@@ -67,7 +67,7 @@ public sealed class CauchyHashLoss
             case QuantizationKind.Squared:
                 return (a - 1.0).Pow(2).Mean();
             case QuantizationKind.Cauchy:
-                var ones = Torch.Ones([1, u.Shape[1]]);
+                var ones = Torch.Ones([1, u.Shape[1]], u.DType);
                 return (CodeDistance.Pairwise(a, ones, Config.Distance) / Config.Gamma).Log1p().Mean();
             default: throw new ArgumentOutOfRangeException(nameof(Config.Quantization), Config.Quantization, "unknown quantization");
         }

@@ -12,7 +12,7 @@ using Torch = Lah.Torch.Torch;
 /// <summary>Training on features that carry label information must give codes that retrieve far better than random ones.</summary>
 public class LearningTests
 {
-    private const int R = 6, D = 32, K = 16;
+    private const int R = 12, D = 32, K = 16;
 
     private static (FeatureSet Train, FeatureSet Query, FeatureSet Db) Splits()
     {
@@ -22,11 +22,13 @@ public class LearningTests
             SyntheticFeatures.Make(prototypes, R, D, 400, 0.5, 3));
     }
 
-    private static double TrainAndEvaluate(IHashHead head, HashLossConfig loss, FeatureSet train, FeatureSet query, FeatureSet db)
+    private static double TrainAndEvaluate(IHashHead head, HashLossConfig loss, double learningRate, FeatureSet train, FeatureSet query, FeatureSet db)
     {
+        // 6 epochs of 20 batches: a bounded, seeded run.
         var history = new FeatureTrainer(head, new CauchyHashLoss(loss),
-            new FeatureTrainingOptions { Epochs = 6, BatchSize = 32, LearningRate = 0.05, Seed = 1 }).Train(train);
+            new FeatureTrainingOptions { Epochs = 6, BatchSize = 32, LearningRate = learningRate, Seed = 1 }).Train(train);
         Assert.Equal(6 * 20, history.Steps);
+        
         Assert.True(history.EpochLosses[^1] < history.EpochLosses[0],
             $"loss did not fall: {string.Join(", ", history.EpochLosses)}");
         return CodeEvaluation.MapWithinRadius2(FeatureEncoder.EncodeSigns(head, query), query.Labels,
@@ -47,14 +49,14 @@ public class LearningTests
         var config = new LahConfig
         {
             LabelCount = R, HashBits = K, ImageDim = D, WordEmbedding = WordEmbedding.OneHot, GcnHidden = 32,
-            ClassifierDim = 32, JointDim = 24, PoolingStride = 24, Dropout = 0.1, P = 0.15, Tau = 0.4,
+            ClassifierDim = 32, JointDim = 24, PoolingStride = 8, Dropout = 0.1, P = 0.15, Tau = 0.4,
         };
         Torch.ManualSeed(3);
         var nums = Enumerable.Repeat(100.0, R).ToArray();
         using var head = LahModel.FromCooccurrence(config, null, nums, new double[R * R]);
-        double map = TrainAndEvaluate(head, config.Loss, train, query, db);
+        double map = TrainAndEvaluate(head, config.Loss, 0.05, train, query, db);
         double random = RandomCodesMap(query, db);
-        Assert.True(map > 0.6 && map > random + 0.3, $"MAP@H≤2 {map:F3}, random codes {random:F3}");
+        Assert.True(map > 0.55 && map > random + 0.3, $"MAP@H≤2 {map:F3}, random codes {random:F3}");
     }
 
     [Fact]
@@ -63,8 +65,8 @@ public class LearningTests
         var (train, query, db) = Splits();
         Torch.ManualSeed(4);
         using var head = new DchModel(D, R, K);
-        double map = TrainAndEvaluate(head, new HashLossConfig(), train, query, db);
+        double map = TrainAndEvaluate(head, new HashLossConfig(), 0.01, train, query, db);
         double random = RandomCodesMap(query, db);
-        Assert.True(map > 0.6 && map > random + 0.3, $"MAP@H≤2 {map:F3}, random codes {random:F3}");
+        Assert.True(map > 0.55 && map > random + 0.3, $"MAP@H≤2 {map:F3}, random codes {random:F3}");
     }
 }
