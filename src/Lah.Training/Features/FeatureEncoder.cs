@@ -1,27 +1,41 @@
 using Lah.Hashing.Models;
-using Lah.Torch;
+using Lah.Retrieval;
+using Lah.Retrieval.Metrics;
 
 namespace Lah.Training.Features;
 
 // Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
 using Torch = Lah.Torch.Torch;
 
-/// <summary>Encodes features to ±1 codes with a trained head, batch by batch in evaluation mode.</summary>
+/// <summary>Encodes features with a trained head, batch by batch in evaluation mode, and evaluates the codes.</summary>
 public static class FeatureEncoder
 {
-    /// <summary>N×K codes (row-major, ±1 as sbyte; sign with 0 ↦ −1).</summary>
-    public static sbyte[] EncodeSigns(IHashHead head, FeatureSet data, int batchSize = 256)
+    /// <summary>
+    /// Continuous outputs tanh(hash layer) and their packed signs (0 ↦ −1, the same bits as <see cref="IHashHead.Encode"/>).
+    /// </summary>
+    public static EncodedSet Encode(IHashHead head, FeatureSet data, int batchSize = 256)
     {
+        if (data.FeatureDim != head.FeatureDim)
+            throw new ArgumentException($"data.FeatureDim: expected the head's feature size {head.FeatureDim}, got {data.FeatureDim}");
         int k = head.HashBits;
-        var codes = new sbyte[(long)data.Count * k];
-        for (int start = 0; start < data.Count; start += batchSize)
-        {
-            int n = Math.Min(batchSize, data.Count - start);
-            using var scope = Torch.NewScope();
-            var f = Torch.FromArray(data.Features.AsSpan(start * data.FeatureDim, n * data.FeatureDim).ToArray(), n, data.FeatureDim);
-            var signs = head.Encode(f).ToFloatArray();
-            for (int i = 0; i < signs.Length; i++) codes[(long)start * k + i] = signs[i] > 0 ? (sbyte)1 : (sbyte)-1;
-        }
-        return codes;
+        var outputs = new float[(long)data.Count * k];
+        head.Train(false);
+        using (Torch.NoGrad())
+            for (int start = 0; start < data.Count; start += batchSize)
+            {
+                int n = Math.Min(batchSize, data.Count - start);
+                using var scope = Torch.NewScope();
+                var f = Torch.FromArray(data.Features.AsSpan(start * data.FeatureDim, n * data.FeatureDim).ToArray(), n, data.FeatureDim);
+                head.ForwardHead(f).Codes.ToFloatArray().CopyTo(outputs, (long)start * k);
+            }
+        return new EncodedSet(PackedCodes.FromSigns(outputs, data.Count, k), outputs);
+    }
+
+    /// <summary>DCH protocol (MAP, P, R within Hamming ≤ <paramref name="radius"/>) of a query set against a database.</summary>
+    public static DchResult EvaluateDch(IHashHead head, FeatureSet query, FeatureSet database, int radius = 2)
+    {
+        var q = Encode(head, query);
+        var db = Encode(head, database);
+        return RetrievalMetrics.Dch(q.Codes, q.Outputs, query.Labels, db.Codes, db.Outputs, database.Labels, radius);
     }
 }

@@ -1,6 +1,8 @@
 using Lah.Hashing.Config;
 using Lah.Hashing.Losses;
 using Lah.Hashing.Models;
+using Lah.Retrieval;
+using Lah.Retrieval.Metrics;
 using Lah.Training.Features;
 using Xunit;
 
@@ -31,15 +33,16 @@ public class LearningTests
         
         Assert.True(history.EpochLosses[^1] < history.EpochLosses[0],
             $"loss did not fall: {string.Join(", ", history.EpochLosses)}");
-        return CodeEvaluation.MapWithinRadius2(FeatureEncoder.EncodeSigns(head, query), query.Labels,
-            FeatureEncoder.EncodeSigns(head, db), db.Labels, K, R);
+        var encoded = FeatureEncoder.Encode(head, query);
+        Assert.Equal(encoded.Codes.ToSigns(), head.Encode(Torch.FromArray(query.Features, query.Count, D)).ToFloatArray());
+        return FeatureEncoder.EvaluateDch(head, query, db).Map;
     }
 
     private static double RandomCodesMap(FeatureSet query, FeatureSet db)
     {
         var rng = new Random(9);
-        sbyte[] Random(int n) => Enumerable.Range(0, n * K).Select(_ => rng.Next(2) == 0 ? (sbyte)-1 : (sbyte)1).ToArray();
-        return CodeEvaluation.MapWithinRadius2(Random(query.Count), query.Labels, Random(db.Count), db.Labels, K, R);
+        PackedCodes Random(int n) => PackedCodes.FromSigns(Enumerable.Range(0, n * K).Select(_ => rng.Next(2) == 0 ? -1f : 1f).ToArray(), n, K);
+        return RetrievalMetrics.Dch(Random(query.Count), null, query.Labels, Random(db.Count), null, db.Labels).Map;
     }
 
     [Fact]
