@@ -2,6 +2,7 @@ using System.Diagnostics;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Lah.Torch;
 
 namespace Lah.Benchmarks.Hashing;
@@ -23,7 +24,9 @@ public static class HashingSuite
         Environment.SetEnvironmentVariable("LAH_BENCH_THREADS", threads.ToString());
         Console.WriteLine($"hashing: one LAH head training step, B=32 D=2048 J=358 K=48, {threads} thread(s)");
 
-        var job = Job.Default.WithWarmupCount(3).WithIterationCount(15).WithLaunchCount(1);
+        // In-process: a shared, loaded 2-core machine times out BenchmarkDotNet's per-run project build.
+        var job = Job.Default.WithWarmupCount(3).WithIterationCount(15).WithLaunchCount(1)
+            .WithToolchain(InProcessEmitToolchain.Instance);
         var summary = BenchmarkRunner.Run<LahHeadStepBenchmark>(DefaultConfig.Instance.AddJob(job));
         var ours = summary.Reports.ToDictionary(
             r => (int)r.BenchmarkCase.Parameters["R"], r => r.ResultStatistics?.Median / 1e6);
