@@ -75,8 +75,8 @@ public static class DataSuite
             var p = pil is not null && pil.TryGetValue(phase, out var v) ? v.GetDouble() : double.NaN;
             Console.WriteLine($"{phase,-26}{rate,14:F1}{(double.IsNaN(p) ? "-" : p.ToString("F1")),12}{(double.IsNaN(p) ? "-" : (rate / p).ToString("F2")),8}");
         }
-        Console.WriteLine($"{"decode_resize, " + cores + " threads",-26}{parallel,14:F1}");
-        Console.WriteLine($"{"loader, official train, " + cores + " workers",-26}{loaderRate,14:F1}  (files read from disk, batch 30)");
+        Console.WriteLine($"{"decode_resize, " + cores + " thr",-26}{parallel,14:F1}");
+        Console.WriteLine($"{"loader train, " + cores + " workers",-26}{loaderRate,14:F1}  (MultiScaleCrop+flip+normalise, files from disk, batch 30)");
         if (pil is not null) Console.WriteLine($"PIL {pil["pil_version"].GetString()} via /usr/bin/python3");
         return 0;
     }
