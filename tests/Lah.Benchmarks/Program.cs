@@ -17,6 +17,8 @@ public static class Program
             args => Peers.RunAfter(Torch.TorchBenchmarks.Run(args), "torch_ops.py")),
         ["hashing"] = ("LAH head training step at COCO/VOC shape vs vectorised PyTorch 1.13 [--threads N]",
             Hashing.HashingSuite.Run),
+        ["retrieval"] = ("Hamming k-NN/radius/multi-index search on 1M 64- and 128-bit codes vs FAISS; COCO-scale metrics (args: [N] [Q] [REPS])",
+            Retrieval.RetrievalSuite.Run),
     };
 
     public static int Main(string[] args)

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Lah.Retrieval;
+using Lah.Retrieval.Kernels;
+using Lah.Retrieval.Metrics;
+
+namespace Lah.Benchmarks.Retrieval;
+
+/// <summary>
+/// `bench retrieval [N] [Q] [REPS]`: N random codes (default 1,000,000) of 64 and 128 bits and Q queries (1,000):
+/// brute-force k-NN (k = 100), brute-force radius 2, batched and single-query, indexed (multi-index hashing) radius 2,
+/// on one core and on all cores; then FAISS on the same codes (written to disk) in the same run, with our/FAISS
+/// ratios; then COCO-scale evaluation (5,000 × 100,000). Each figure is the best of REPS runs (default 3): the
+/// machine is shared, so the best run is the least disturbed one.
+/// </summary>
+public static class RetrievalSuite
+{
+    private const int K = 100;
+    private const int Radius = 2;
+
+    public static int Run(string[] args)
+    {
+        int n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+        int nq = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000;
+        int reps = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+        int all = Environment.ProcessorCount;
+        Console.WriteLine($"retrieval: {n:N0} codes, {nq:N0} queries, best of {reps}; kernel {Hamming.Best}; {all} cores");
+        var dir = Directory.CreateTempSubdirectory("lah-bench-retrieval-").FullName;
+        try
+        {
+            foreach (var bits in new[] { 64, 128 })
+            {
+                var rng = new Random(bits);
+                var db = RandomCodes(rng, n, bits);
+                var queries = RandomCodes(rng, nq, bits);
+                File.WriteAllBytes(Path.Combine(dir, $"db{bits}.bin"), MemoryMarshal.AsBytes(db.Words.AsSpan()).ToArray());
+                File.WriteAllBytes(Path.Combine(dir, $"q{bits}.bin"), MemoryMarshal.AsBytes(queries.Words.AsSpan()).ToArray());
+                var ours = Ours(db, queries, reps, all);
+                var faiss = Faiss(dir, bits, n, nq, reps);
+                Report(bits, n, nq, ours, faiss, all);
+            }
+            Evaluation(reps);
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static PackedCodes RandomCodes(Random rng, int n, int bits)
+    {
+        var words = new ulong[n * PackedCodes.WordsFor(bits)];
+        rng.NextBytes(MemoryMarshal.AsBytes(words.AsSpan()));
+        return PackedCodes.FromWords(words, n, bits);
+    }
+
+    private static (double Seconds, long Checksum) Best(int reps, Func<long> run)
+    {
+        run(); // warm-up: JIT tiering, page faults
+        var best = double.MaxValue;
+        long check = 0;
+        for (int r = 0; r < reps; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            check = run();
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return (best, check);
+    }
+
+    private static long SumDistances(Neighbor[][] hits) => hits.Sum(h => h.Sum(x => (long)x.Distance));
+
+    private static Dictionary<(string, int), (double, long)> Ours(PackedCodes db, PackedCodes queries, int reps, int all)
+    {
+        var flat = new FlatIndex(db);
+        var sw = Stopwatch.StartNew();
+        var mih = new MultiIndexHashing(db, db.Bits == 64 ? 3 : 6);
+        var r = new Dictionary<(string, int), (double, long)> { [("mih_build", 1)] = (sw.Elapsed.TotalSeconds, 0) };
+        int single = Math.Min(queries.Count, 100);
+        foreach (var threads in new[] { 1, all }.Distinct())
+        {
+            r[("knn100", threads)] = Best(reps, () => SumDistances(flat.Search(queries, K, threads)));
+            r[("radius2", threads)] = Best(reps, () => flat.RadiusSearch(queries, Radius, threads).Sum(h => (long)h.Length));
+            r[("mih_radius2", threads)] = Best(Math.Max(reps, 5), () => mih.RadiusSearch(queries, Radius, threads).Sum(h => (long)h.Length));
+        }
+        // One query at a time, one core: the scan rate a lone query gets.
+        r[("knn100_single", 1)] = Best(reps, () =>
+        {
+            long s = 0;
+            for (int q = 0; q < single; q++) s += flat.Search(queries.Code(q), K).Sum(x => (long)x.Distance);
+            return s;
+        });
+        r[("radius2_single", 1)] = Best(reps, () =>
+        {
+            long s = 0;
+            for (int q = 0; q < single; q++) s += flat.RadiusSearch(queries.Code(q), Radius).Length;
+            return s;
+        });
+        return r;
+    }
+
+    private static Dictionary<(string, int), (double, long)> Faiss(string dir, int bits, int n, int nq, int reps)
+    {
+        var result = new Dictionary<(string, int), (double, long)>();
+        var psi = new ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardOutput = true };
+        psi.ArgumentList.Add(Path.Combine(Peers.Dir, "faiss_retrieval.py"));
+        foreach (var a in new[] { dir, bits.ToString(CultureInfo.InvariantCulture), n.ToString(CultureInfo.InvariantCulture), nq.ToString(CultureInfo.InvariantCulture), reps.ToString(CultureInfo.InvariantCulture) })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start /usr/bin/python3");
+        string? line;
+        while ((line = p.StandardOutput.ReadLine()) is not null)
+        {
+            var f = line.Split(' ');
+            if (f.Length == 5 && f[0] == "faiss")
+                result[(f[1], int.Parse(f[2], CultureInfo.InvariantCulture))] =
+                    (double.Parse(f[3], CultureInfo.InvariantCulture), long.Parse(f[4], CultureInfo.InvariantCulture));
+            else Console.WriteLine(line);
+        }
+        p.WaitForExit();
+        if (p.ExitCode != 0) Console.WriteLine($"FAISS peer exited with {p.ExitCode}: no FAISS figures");
+        return result;
+    }
+
+    private static void Report(int bits, int n, int nq, Dictionary<(string, int), (double S, long C)> ours,
+        Dictionary<(string, int), (double S, long C)> faiss, int all)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"== {bits}-bit codes, {n:N0} in the database, {nq:N0} queries ==");
+        Console.WriteLine($"{"case",-22} {"thr",3} {"ours q/s",12} {"ours Gcode/s",13} {"FAISS q/s",12} {"ours/FAISS",10}  results");
+        int single = Math.Min(nq, 100);
+        foreach (var (name, threads, queries, perCode) in new (string, int, int, bool)[]
+        {
+            ("knn100", 1, nq, true), ("knn100", all, nq, true), ("knn100_single", 1, single, true),
+            ("radius2", 1, nq, true), ("radius2", all, nq, true), ("radius2_single", 1, single, true),
+            ("mih_radius2", 1, nq, false), ("mih_radius2", all, nq, false),
+        })
+        {
+            if (!ours.TryGetValue((name, threads), out var o)) continue;
+            double qps = queries / o.S;
+            string gcs = perCode ? $"{qps * n / 1e9,13:F2}" : $"{"",13}";
+            var faissName = name.Replace("_single", "");
+            string fq = "", ratio = "", same = "";
+            if (faiss.TryGetValue((faissName, threads), out var f))
+            {
+                var fqps = nq / f.S;
+                fq = $"{fqps,12:N0}";
+                ratio = $"{qps / fqps,10:F2}";
+                same = name.EndsWith("_single") ? "" : o.C == f.C ? "same" : $"DIFFER (ours {o.C}, FAISS {f.C})";
+            }
+            Console.WriteLine($"{name,-22} {threads,3} {qps,12:N0} {gcs} {fq,12} {ratio,10}  {same}");
+        }
+        if (ours.TryGetValue(("mih_build", 1), out var ob))
+            Console.WriteLine($"{"mih build (s)",-22} {1,3} {ob.S,12:F3} {"",13} {(faiss.TryGetValue(("mih_build", 1), out var fb) ? fb.S.ToString("F3", CultureInfo.InvariantCulture) : ""),12}");
+    }
+
+    /// <summary>COCO scale: 5,000 queries × 100,000 items, 64 bits, 80 labels (≈ 3 per item).</summary>
+    private static void Evaluation(int reps)
+    {
+        const int nq = 5_000, n = 100_000, bits = 64, labels = 80;
+        var rng = new Random(80);
+        float[] Outputs(int count) => Enumerable.Range(0, count * bits).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        float[] Labels(int count)
+        {
+            var l = new float[count * labels];
+            for (int i = 0; i < count; i++)
+                for (int j = 0; j < 3; j++) l[i * labels + rng.Next(labels)] = 1f;
+            return l;
+        }
+        // Codes correlated with labels, so radius-2 balls are not empty.
+        var qo = Outputs(nq);
+        var dbo = Outputs(n);
+        var qc = PackedCodes.FromSigns(qo, nq, bits);
+        var dbc = PackedCodes.FromSigns(dbo, n, bits);
+        var ql = MultiHot.FromFloats(Labels(nq), nq);
+        var dl = MultiHot.FromFloats(Labels(n), n);
+        Console.WriteLine();
+        Console.WriteLine($"== evaluation, COCO scale: {nq:N0} queries × {n:N0} items, {bits} bits, {labels} labels ==");
+        foreach (var threads in new[] { 1, Environment.ProcessorCount }.Distinct())
+        {
+            var dch = Best(reps, () => { RetrievalMetrics.Dch(qc, qo, ql, dbc, dbo, dl, 2, threads); return 0; });
+            var top = Best(reps, () => { RetrievalMetrics.TopKMap(qc, ql, dbc, dl, 1000, threads); return 0; });
+            var pr = Best(reps, () => { RetrievalMetrics.PrecisionRecallByRadius(qc, ql, dbc, dl, threads); return 0; });
+            Console.WriteLine($"threads {threads}: DCH MAP/P/R@H≤2 {dch.Seconds:F2} s, mAP@1000 {top.Seconds:F2} s, P/R by radius {pr.Seconds:F2} s");
+        }
+    }
+}
