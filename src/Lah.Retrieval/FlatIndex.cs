@@ -87,12 +87,18 @@ public sealed class FlatIndex : IHammingIndex
         var chunk = Math.Max(8, ChunkBytes / 8 / w);
         Span<int> dist = stackalloc int[chunk];
         var words = Codes.Words.AsSpan();
+        var fused = FusedScan.Handles(Kernel, w);
         for (var start = 0; start < Count; start += chunk)
         {
             var n = Math.Min(chunk, Count - start);
             var codes = words.Slice(start * w, n * w);
             for (var q = 0; q < nq; q++)
             {
+                if (fused)
+                {
+                    FusedScan.Offer(collectors[q], queries.Slice(q * w, w), codes, w, start);
+                    continue;
+                }
                 Hamming.Distances(Kernel, queries.Slice(q * w, w), codes, w, dist);
                 collectors[q].Offer(dist[..n], start);
             }

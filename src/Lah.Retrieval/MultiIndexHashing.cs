@@ -93,25 +93,30 @@ public sealed class MultiIndexHashing : IHammingIndex
         }
     }
 
+    [ThreadStatic] private static List<Neighbor>? t_hits;
+
     public Neighbor[] RadiusSearch(ReadOnlySpan<ulong> query, int radius)
     {
         if (query.Length != Codes.WordsPerCode)
             throw new ArgumentException($"query: {query.Length} words, the index holds {Bits}-bit codes ({Codes.WordsPerCode} words)", nameof(query));
-        var hits = new List<Neighbor>();
         if (radius < 0) return [];
+        var hits = t_hits ??= new List<Neighbor>();
+        hits.Clear();
         int s = radius / _tables.Length;
-        var qkeys = new ulong[_tables.Length];
+        Span<ulong> qkeys = stackalloc ulong[_tables.Length];
         for (int t = 0; t < _tables.Length; t++) qkeys[t] = Substring(query, _tables[t].Start, _tables[t].Length);
         for (int t = 0; t < _tables.Length; t++)
             Probe(query, qkeys, t, qkeys[t], Math.Min(s, _tables[t].Length), 0, radius, s, hits);
+        if (hits.Count == 0) return [];
         var result = hits.ToArray();
-        Array.Sort(result, static (a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.Id.CompareTo(b.Id));
+        if (result.Length > 1)
+            Array.Sort(result, static (a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.Id.CompareTo(b.Id));
         return result;
     }
 
     // Visits every key within `flips` more bit flips of `key` (flipping bits at or above `from`, so each once).
-    private void Probe(ReadOnlySpan<ulong> query, ulong[] qkeys, int t, ulong key, int flips, int from, int radius,
-        int s, List<Neighbor> hits)
+    private void Probe(ReadOnlySpan<ulong> query, ReadOnlySpan<ulong> qkeys, int t, ulong key, int flips, int from,
+        int radius, int s, List<Neighbor> hits)
     {
         Visit(query, qkeys, t, key, radius, s, hits);
         if (flips == 0) return;
@@ -119,7 +124,8 @@ public sealed class MultiIndexHashing : IHammingIndex
             Probe(query, qkeys, t, key ^ (1UL << b), flips - 1, b + 1, radius, s, hits);
     }
 
-    private void Visit(ReadOnlySpan<ulong> query, ulong[] qkeys, int t, ulong key, int radius, int s, List<Neighbor> hits)
+    private void Visit(ReadOnlySpan<ulong> query, ReadOnlySpan<ulong> qkeys, int t, ulong key, int radius, int s,
+        List<Neighbor> hits)
     {
         var ids = Codes.Ids;
         foreach (int pos in _tables[t].Bucket(key))

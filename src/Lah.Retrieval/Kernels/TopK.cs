@@ -14,6 +14,12 @@ internal abstract class Collector
     protected int[] Dist = new int[64];
     protected int Count;
 
+    /// <summary>The threshold now (it only ever drops); for scans fused with the collector.</summary>
+    public int CurrentThreshold => Threshold;
+
+    /// <summary>Takes one hit the caller found within <see cref="CurrentThreshold"/>, in index order.</summary>
+    public void Accept(int distance, int index) => Add(distance, index);
+
     public void Offer(ReadOnlySpan<int> distances, int baseIndex)
     {
         ref var d = ref MemoryMarshal.GetReference(distances);
