@@ -62,11 +62,12 @@ public sealed class LahModel : Module, IHashHead
                     $"labelInput: expected R×word_dim = {r}×{config.WordDim} values (LahConfig.LabelCount × WordDim), got {inp.Length}");
         }
         _labelInput = Torch.FromArray(inp, r, config.GcnInputDim);
-        RegisterBuffer("inp", _labelInput);
+        // Only A is in the official state dict; the GCN input and Â are derived, so they stay out of ours.
+        RegisterBuffer("inp", _labelInput, persistent: false);
         RegisterBuffer("A", Torch.FromArray(correlation.Select(x => (float)x).ToArray(), r, r));
         var aHat = LabelGraph.GenAdj(correlation, config.AdjacencyNormalization);
         _adjacencyHat = Torch.FromArray(aHat.Select(x => (float)x).ToArray(), r, r);
-        RegisterBuffer("A_hat", _adjacencyHat);
+        RegisterBuffer("A_hat", _adjacencyHat, persistent: false);
 
         Gc1 = new GraphConvolution(config.GcnInputDim, config.GcnHidden);
         Gc2 = new GraphConvolution(config.GcnHidden, config.GcnOutputDim);

@@ -2,7 +2,8 @@
 momentum, weight decay and clipping) in vectorised PyTorch, the same mathematics as Lah.Hashing's LahModel.
 
 Run with /usr/bin/python3 (Debian's python3-torch 1.13):  lah_head_step.py THREADS [R ...]
-Prints one line per shape: `R=<R> median_ms=<ms> min_ms=<ms> threads=<n>`.
+Prints one line per shape: `R=<R> median_ms=<ms> min_ms=<ms> cpu_ms=<process CPU ms per step> threads=<n>`.
+CPU time per step is the steadier comparison on a shared, loaded machine.
 """
 import sys, time, statistics
 import torch
@@ -73,11 +74,14 @@ def main():
         for _ in range(5):
             step(*state, R)
         times = []
+        c0 = time.process_time()
         for _ in range(30):
             t0 = time.perf_counter()
             step(*state, R)
             times.append((time.perf_counter() - t0) * 1000)
-        print(f"R={R} median_ms={statistics.median(times):.2f} min_ms={min(times):.2f} threads={threads}", flush=True)
+        cpu = (time.process_time() - c0) * 1000 / 30
+        print(f"R={R} median_ms={statistics.median(times):.2f} min_ms={min(times):.2f} cpu_ms={cpu:.2f} threads={threads}",
+              flush=True)
 
 
 if __name__ == "__main__":

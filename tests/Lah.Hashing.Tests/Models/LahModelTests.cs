@@ -102,4 +102,14 @@ public class LahModelTests
         var e = Assert.Throws<ArgumentException>(() => head.ForwardHead(Torch.Rand([2, D + 1])));
         Assert.Contains("ImageDim", e.Message);
     }
+
+    [Fact]
+    public void StateDictHasTheOfficialNames()
+    {
+        using var head = (LahModel)Create(Small);
+        Assert.Equal(
+            ["gc1.weight", "gc2.weight", "Linear_imgdataproj.weight", "Linear_imgdataproj.bias", "Linear_classifierproj.weight",
+             "Linear_classifierproj.bias", "hash_layer.weight", "hash_layer.bias", "A"],
+            head.StateDict().Keys.OrderBy(k => k == "A").ToArray());
+    }
 }
