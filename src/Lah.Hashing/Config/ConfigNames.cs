@@ -12,48 +12,59 @@ public static class ConfigNames
 {
     private static readonly Dictionary<string, WordEmbedding> Embeddings = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["glove"] = WordEmbedding.Glove, ["googlenews"] = WordEmbedding.GoogleNews, ["fasttext"] = WordEmbedding.FastText,
-        ["one-hot"] = WordEmbedding.OneHot, ["none"] = WordEmbedding.None,
+        ["glove"] = WordEmbedding.Glove,
+        ["googlenews"] = WordEmbedding.GoogleNews,
+        ["fasttext"] = WordEmbedding.FastText,
+        ["one-hot"] = WordEmbedding.OneHot,
+        ["none"] = WordEmbedding.None,
     };
 
     private static readonly Dictionary<string, FusionKind> Fusions = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["mfb"] = FusionKind.Mfb, ["dp"] = FusionKind.DotProduct,
+        ["mfb"] = FusionKind.Mfb,
+        ["dp"] = FusionKind.DotProduct,
     };
 
     private static readonly Dictionary<string, LabelGraphVariant> Graphs = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["official"] = LabelGraphVariant.Official, ["paper"] = LabelGraphVariant.Paper,
+        ["official"] = LabelGraphVariant.Official,
+        ["paper"] = LabelGraphVariant.Paper,
     };
 
     private static readonly Dictionary<string, AdjacencyNormalization> Adjacencies = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["transposed"] = AdjacencyNormalization.Transposed, ["symmetric"] = AdjacencyNormalization.Symmetric,
+        ["transposed"] = AdjacencyNormalization.Transposed,
+        ["symmetric"] = AdjacencyNormalization.Symmetric,
     };
 
     private static readonly Dictionary<string, SimilarityKind> Similarities = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["iou"] = SimilarityKind.Iou, ["original"] = SimilarityKind.Original,
+        ["iou"] = SimilarityKind.Iou,
+        ["original"] = SimilarityKind.Original,
     };
 
     private static readonly Dictionary<string, DistanceKind> Distances = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["normed"] = DistanceKind.NormalizedCosine, ["euclidean"] = DistanceKind.Euclidean,
+        ["normed"] = DistanceKind.NormalizedCosine,
+        ["euclidean"] = DistanceKind.Euclidean,
     };
 
     private static readonly Dictionary<string, QuantizationKind> Quantizations = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["squared"] = QuantizationKind.Squared, ["cauchy"] = QuantizationKind.Cauchy,
+        ["squared"] = QuantizationKind.Squared,
+        ["cauchy"] = QuantizationKind.Cauchy,
     };
 
     private static readonly Dictionary<string, LossCombination> Combinations = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["official"] = LossCombination.Official, ["paper"] = LossCombination.Paper,
+        ["official"] = LossCombination.Official,
+        ["paper"] = LossCombination.Paper,
     };
 
     private static readonly Dictionary<string, ParameterTraining> Trainings = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["trained"] = ParameterTraining.Trained, ["official-frozen"] = ParameterTraining.OfficialFrozen,
+        ["trained"] = ParameterTraining.Trained,
+        ["official-frozen"] = ParameterTraining.OfficialFrozen,
     };
 
     public static WordEmbedding ParseWordEmbedding(string s) => Parse(Embeddings, "word-embedding", s);

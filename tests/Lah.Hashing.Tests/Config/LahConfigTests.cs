@@ -15,10 +15,23 @@ public class LahConfigTests
     {
         var c = LahConfig.FromOfficialSettings(new Dictionary<string, string>
         {
-            ["R"] = "20", ["K"] = "48", ["threshold_p"] = "0.2", ["threshold_tau"] = "0.4", ["use_mfb"] = "False",
-            ["sij"] = "original", ["normed"] = "False", ["gamma"] = "0.15", ["lambda"] = "0.55", ["image_dim"] = "128",
-            ["classifier_dim"] = "96", ["gcn_hidden"] = "64", ["word_dim"] = "50", ["linear_intermediate"] = "60",
-            ["pooling_stride"] = "20", ["dropout"] = "0.0", ["leaky_relu_slope"] = "0.2",
+            ["R"] = "20",
+            ["K"] = "48",
+            ["threshold_p"] = "0.2",
+            ["threshold_tau"] = "0.4",
+            ["use_mfb"] = "False",
+            ["sij"] = "original",
+            ["normed"] = "False",
+            ["gamma"] = "0.15",
+            ["lambda"] = "0.55",
+            ["image_dim"] = "128",
+            ["classifier_dim"] = "96",
+            ["gcn_hidden"] = "64",
+            ["word_dim"] = "50",
+            ["linear_intermediate"] = "60",
+            ["pooling_stride"] = "20",
+            ["dropout"] = "0.0",
+            ["leaky_relu_slope"] = "0.2",
         });
         Assert.Equal((20, 48, 0.2, 0.4, FusionKind.DotProduct), (c.LabelCount, c.HashBits, c.P, c.Tau, c.Fusion));
         Assert.Equal((SimilarityKind.Original, DistanceKind.Euclidean, 0.15, 0.55),

@@ -15,8 +15,15 @@ public class LahModelTests
 
     private static LahConfig Small => new()
     {
-        LabelCount = R, HashBits = 8, ImageDim = D, WordDim = 7, GcnHidden = 9, ClassifierDim = 11, JointDim = 6,
-        PoolingStride = 6, Dropout = 0,
+        LabelCount = R,
+        HashBits = 8,
+        ImageDim = D,
+        WordDim = 7,
+        GcnHidden = 9,
+        ClassifierDim = 11,
+        JointDim = 6,
+        PoolingStride = 6,
+        Dropout = 0,
     };
 
     private static IHashHead Create(LahConfig c)

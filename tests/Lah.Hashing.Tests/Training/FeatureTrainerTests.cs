@@ -16,8 +16,16 @@ public class FeatureTrainerTests
 
     private static LahConfig SmallConfig(ParameterTraining training = ParameterTraining.Trained, double dropout = 0) => new()
     {
-        LabelCount = R, HashBits = 12, ImageDim = D, WordDim = 10, GcnHidden = 16, ClassifierDim = 24,
-        JointDim = 20, PoolingStride = 10, Dropout = dropout, ParameterTraining = training,
+        LabelCount = R,
+        HashBits = 12,
+        ImageDim = D,
+        WordDim = 10,
+        GcnHidden = 16,
+        ClassifierDim = 24,
+        JointDim = 20,
+        PoolingStride = 10,
+        Dropout = dropout,
+        ParameterTraining = training,
     };
 
     private static LahModel Build(LahConfig c, int seed)
@@ -67,7 +75,9 @@ public class FeatureTrainerTests
         var y = Torch.FromArray(data.Labels, 8, R);
         var trainer = new FeatureTrainer(model, new CauchyHashLoss(new HashLossConfig()), new FeatureTrainingOptions
         {
-            GroupLearningRates = new Dictionary<string, double> { ["gcn"] = 0 }, WeightDecay = 0, ClipNorm = 0,
+            GroupLearningRates = new Dictionary<string, double> { ["gcn"] = 0 },
+            WeightDecay = 0,
+            ClipNorm = 0,
         });
         trainer.Step(f, y);
         var g1 = model.HashLayer.Parameters().First().Grad!.ToFloatArray();

@@ -30,7 +30,7 @@ public class LearningTests
         var history = new FeatureTrainer(head, new CauchyHashLoss(loss),
             new FeatureTrainingOptions { Epochs = 6, BatchSize = 32, LearningRate = learningRate, Seed = 1 }).Train(train);
         Assert.Equal(6 * 20, history.Steps);
-        
+
         Assert.True(history.EpochLosses[^1] < history.EpochLosses[0],
             $"loss did not fall: {string.Join(", ", history.EpochLosses)}");
         var encoded = FeatureEncoder.Encode(head, query);
@@ -51,8 +51,17 @@ public class LearningTests
         var (train, query, db) = Splits();
         var config = new LahConfig
         {
-            LabelCount = R, HashBits = K, ImageDim = D, WordEmbedding = WordEmbedding.OneHot, GcnHidden = 32,
-            ClassifierDim = 32, JointDim = 24, PoolingStride = 8, Dropout = 0.1, P = 0.15, Tau = 0.4,
+            LabelCount = R,
+            HashBits = K,
+            ImageDim = D,
+            WordEmbedding = WordEmbedding.OneHot,
+            GcnHidden = 32,
+            ClassifierDim = 32,
+            JointDim = 24,
+            PoolingStride = 8,
+            Dropout = 0.1,
+            P = 0.15,
+            Tau = 0.4,
         };
         Torch.ManualSeed(3);
         var nums = Enumerable.Repeat(100.0, R).ToArray();
