@@ -1,0 +1,84 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Lah.Torch;
+using Lah.Torch.Optim;
+using Lah.Torch.Serialization;
+
+namespace Lah.Training.EndToEnd;
+
+// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
+using Torch = Lah.Torch.Torch;
+
+/// <summary>
+/// One safetensors file with everything a run needs to continue exactly: `model.*` (the network's state dict),
+/// `optimizer.*` (groups and momentum buffers), `rng.cpu` (libtorch's CPU generator) and the <see cref="TrainerState"/>
+/// as JSON in the metadata. Written with temp-file-and-rename, so a kill leaves the previous checkpoint intact.
+/// </summary>
+public static class TrainingCheckpoint
+{
+    public const string Format = "lah-end-to-end-checkpoint/1";
+    private const string StateKey = "trainer_state";
+
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public static void Save(string path, HashingNetwork network, Optimizer optimizer, TrainerState state)
+    {
+        using var scope = Torch.NewScope();
+        var tensors = new List<KeyValuePair<string, Tensor>>();
+        foreach (var (name, t) in network.StateDict()) tensors.Add(new("model." + name, t));
+        foreach (var (name, t) in optimizer.StateDict()) tensors.Add(new("optimizer." + name, t));
+        tensors.Add(new("rng.cpu", Torch.GetRngState()));
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = Format,
+            [StateKey] = JsonSerializer.Serialize(state, Json),
+        };
+        TensorSafeTensors.Write(path, tensors, metadata);
+    }
+
+    /// <summary>The trainer state alone (no tensors touched).</summary>
+    public static TrainerState ReadState(string path)
+    {
+        using var file = SafeTensorsFile.Open(path);
+        return ParseState(file, path);
+    }
+
+    private static TrainerState ParseState(SafeTensorsFile file, string path)
+    {
+        if (!file.Metadata.TryGetValue("format", out var format) || format != Format)
+            throw new InvalidDataException($"{path}: not an end-to-end checkpoint (metadata 'format' is '{format}', expected '{Format}')");
+        if (!file.Metadata.TryGetValue(StateKey, out var json))
+            throw new InvalidDataException($"{path}: metadata '{StateKey}' is missing");
+        return JsonSerializer.Deserialize<TrainerState>(json, Json)
+            ?? throw new InvalidDataException($"{path}: metadata '{StateKey}' is empty");
+    }
+
+    /// <summary>Restores network, optimizer and RNG from <paramref name="path"/>; returns the trainer state.</summary>
+    public static TrainerState Load(string path, HashingNetwork network, Optimizer optimizer)
+    {
+        using var scope = Torch.NewScope();
+        using var file = SafeTensorsFile.Open(path);
+        var state = ParseState(file, path);
+        var model = new Dictionary<string, Tensor>();
+        var optim = new Dictionary<string, Tensor>();
+        Tensor? rng = null;
+        foreach (var info in file.Tensors)
+        {
+            if (info.Name.StartsWith("model.", StringComparison.Ordinal)) model[info.Name["model.".Length..]] = TensorSafeTensors.Read(file, info.Name);
+            else if (info.Name.StartsWith("optimizer.", StringComparison.Ordinal)) optim[info.Name["optimizer.".Length..]] = TensorSafeTensors.Read(file, info.Name);
+            else if (info.Name == "rng.cpu") rng = TensorSafeTensors.Read(file, info.Name);
+            else throw new InvalidDataException($"{path}: unexpected tensor '{info.Name}'");
+        }
+        try
+        {
+            network.LoadStateDict(model, strict: true);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: the checkpoint's model does not fit this network: {e.Message}", e);
+        }
+        optimizer.LoadStateDict(optim, path);
+        Torch.SetRngState(rng ?? throw new InvalidDataException($"{path}: tensor 'rng.cpu' is missing"));
+        return state;
+    }
+}
