@@ -9,13 +9,11 @@ let dir () =
     match Environment.GetEnvironmentVariable "LAH_GOLDENS_DIR" with
     | null
     | "" ->
-        let rec up (d: DirectoryInfo) =
-            if isNull d then
-                failwith "LAH.sln not found above the test directory"
-            elif File.Exists(Path.Combine(d.FullName, "LAH.sln")) then
-                d.FullName
-            else
-                up d.Parent
+        let rec up (d: DirectoryInfo | null) =
+            match d with
+            | null -> failwith "LAH.sln not found above the test directory"
+            | d when File.Exists(Path.Combine(d.FullName, "LAH.sln")) -> d.FullName
+            | d -> up d.Parent
 
         Path.GetFullPath(Path.Combine(up (DirectoryInfo AppContext.BaseDirectory), "..", "shared", "goldens"))
     | d -> d

@@ -36,7 +36,7 @@ let load path =
     let nq = Goldens.rows f "input.query_codes"
     let nd = Goldens.rows f "input.db_codes"
 
-    { Name = IO.Path.GetFileName(path: string)
+    { Name = nonNull (IO.Path.GetFileName(path: string))
       File = f
       QCodes = PackedCodes.FromSigns(ReadOnlySpan(f.ReadFloat32 "input.query_codes"), nq, k, null)
       QOut = f.ReadFloat32 "input.query_outputs"

@@ -84,7 +84,7 @@ public class SgdTests
         using var opt = new SGD([a], lr: 0.1, momentum: 0.9);
         opt.Step();
         Assert.Equal(1.0, a.ToDoubleArray()[0]);
-        Assert.Empty(opt.StateDict().Keys.Where(k => k.StartsWith("state.")));
+        Assert.DoesNotContain(opt.StateDict().Keys, k => k.StartsWith("state."));
     }
 
     [Fact]
