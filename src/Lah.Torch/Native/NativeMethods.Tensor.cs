@@ -11,6 +11,7 @@ internal static unsafe partial class NativeMethods
     // Debian's libtorch runs on one thread unless told otherwise: default to the machine's cores (LAH_NUM_THREADS overrides).
     static NativeMethods()
     {
+        OpenMpDefaults.Apply(); // before the first call loads libtorch and, with it, the OpenMP runtime
         var env = Environment.GetEnvironmentVariable("LAH_NUM_THREADS");
         int n = int.TryParse(env, out var v) && v > 0 ? v : Environment.ProcessorCount;
         lah_set_num_threads(n);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Xunit;
 
 namespace Lah.Torch.Tests.Tensors;
@@ -54,6 +55,19 @@ public class ErrorAndDeviceTests
         Assert.Equal(Environment.ProcessorCount, Torch.GetNumThreads());
         Assert.Matches(@"^\d+\.\d+\.\d+$", Torch.Version);
     }
+
+    [Fact]
+    public void OpenMpThreadsWaitPassivelyUnlessTheUserChose()
+    {
+        var policy = Torch.OpenMpWaitPolicy; // loads libtorch
+        if (Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is { Length: > 0 }) return;
+        Assert.NotNull(policy);
+        // The OpenMP runtime reads libc's environment, not .NET's copy of it.
+        Assert.Equal(policy, Marshal.PtrToStringUTF8(getenv("OMP_WAIT_POLICY")));
+    }
+
+    [DllImport("libc")]
+    private static extern IntPtr getenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
 
     [Fact]
     [Trait("Category", "Gpu")]
