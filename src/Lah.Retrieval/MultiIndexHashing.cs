@@ -1,4 +1,7 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Lah.Retrieval;
 
@@ -86,6 +89,22 @@ public sealed class MultiIndexHashing : IHammingIndex
             }
         }
 
+        public bool Direct => _slots is null;
+
+        /// <summary>Asks the cache for a direct table's bucket bounds; a hint only (hashed tables do nothing).</summary>
+        public unsafe void PrefetchBounds(ulong key)
+        {
+            if (_slots is null && Sse.IsSupported)
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_offsets), (nint)key)));
+        }
+
+        /// <summary>Asks the cache for the first item of a direct table's bucket.</summary>
+        public unsafe void PrefetchItems(ulong key)
+        {
+            if (_slots is null && Sse.IsSupported)
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_items), _offsets[key])));
+        }
+
         public ReadOnlySpan<int> Bucket(ulong key)
         {
             if (_slots is null) return _items.AsSpan(_offsets[key], _offsets[key + 1] - _offsets[key]);
@@ -107,11 +126,7 @@ public sealed class MultiIndexHashing : IHammingIndex
         for (int t = 0; t < _tables.Length; t++) qkeys[t] = Substring(query, _tables[t].Start, _tables[t].Length);
         for (int t = 0; t < _tables.Length; t++)
             Probe(query, qkeys, t, qkeys[t], Math.Min(s, _tables[t].Length), 0, radius, s, hits);
-        if (hits.Count == 0) return [];
-        var result = hits.ToArray();
-        if (result.Length > 1)
-            Array.Sort(result, static (a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.Id.CompareTo(b.Id));
-        return result;
+        return Sorted(hits);
     }
 
     // Visits every key within `flips` more bit flips of `key` (flipping bits at or above `from`, so each once).
@@ -146,8 +161,56 @@ public sealed class MultiIndexHashing : IHammingIndex
         if (queries.Bits != Bits)
             throw new ArgumentException($"queries: {queries.Bits}-bit codes, the index holds {Bits}-bit codes", nameof(queries));
         var results = new Neighbor[queries.Count][];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
-        Parallel.For(0, queries.Count, options, i => results[i] = RadiusSearch(queries.Code(i), radius));
+        // A query costs a few hundred nanoseconds: hand out blocks, not single queries, to the cores.
+        Parallelism.ForBlocks(queries.Count, 256, threads, (from, to) =>
+        {
+            if (radius >= 0 && radius < _tables.Length) SearchExactKeys(queries, from, to, radius, results);
+            else
+                for (int i = from; i < to; i++) results[i] = RadiusSearch(queries.Code(i), radius);
+        });
         return results;
+    }
+
+    private const int Group = 16; // queries whose table probes are in flight together
+
+    // radius < m: every table is probed with the query's own substring only (⌊r/m⌋ = 0 flips). Each probe is a few
+    // dependent cache misses (bucket bounds, bucket items, codes); prefetching them for a group of queries first lets
+    // the misses of different queries overlap instead of queueing one after another.
+    private void SearchExactKeys(PackedCodes queries, int from, int to, int radius, Neighbor[][] results)
+    {
+        int m = _tables.Length;
+        Span<ulong> keys = stackalloc ulong[Group * m];
+        var hits = t_hits ??= new List<Neighbor>();
+        for (int g = from; g < to; g += Group)
+        {
+            int count = Math.Min(Group, to - g);
+            for (int q = 0; q < count; q++)
+            {
+                var query = queries.Code(g + q);
+                for (int t = 0; t < m; t++)
+                {
+                    var key = keys[q * m + t] = Substring(query, _tables[t].Start, _tables[t].Length);
+                    _tables[t].PrefetchBounds(key);
+                }
+            }
+            for (int q = 0; q < count * m; q++) _tables[q % m].PrefetchItems(keys[q]);
+            for (int q = 0; q < count; q++)
+            {
+                var query = queries.Code(g + q);
+                var qkeys = keys.Slice(q * m, m);
+                hits.Clear();
+                for (int t = 0; t < m; t++) Visit(query, qkeys, t, qkeys[t], radius, 0, hits);
+                results[g + q] = Sorted(hits);
+            }
+        }
+    }
+
+    private static Neighbor[] Sorted(List<Neighbor> hits)
+    {
+        if (hits.Count == 0) return [];
+        var result = hits.ToArray();
+        if (result.Length > 1)
+            Array.Sort(result, static (a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.Id.CompareTo(b.Id));
+        return result;
     }
 }
