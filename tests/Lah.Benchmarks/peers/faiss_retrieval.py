@@ -1,7 +1,8 @@
 """Side-by-side peer for `bench retrieval`: FAISS 1.7.3 (Debian python3-faiss) on the very codes our run wrote.
 
-usage: faiss_retrieval.py DIR BITS N Q REPS
-Reads DIR/db{BITS}.bin (N codes) and DIR/q{BITS}.bin (Q codes), raw little-endian bytes, BITS/8 per code.
+usage: faiss_retrieval.py DIR BITS N Q REPS [MQ]
+Reads DIR/db{BITS}.bin (N codes), DIR/q{BITS}.bin (Q codes) and, given MQ, DIR/mq{BITS}.bin (MQ near-duplicate
+queries for the multi-hash index), raw little-endian bytes, BITS/8 per code.
 Prints one line per measurement: `faiss <case> <threads> <best seconds> <checksum>`; checksums let the caller check
 that both sides found the same results (sum of k-NN distances, number of radius hits).
 FAISS's range search is strict (d < radius), so Hamming <= 2 is radius=3.
@@ -27,6 +28,8 @@ def main():
     nbytes = bits // 8
     db = np.fromfile(f"{folder}/db{bits}.bin", dtype=np.uint8).reshape(n, nbytes)
     q = np.fromfile(f"{folder}/q{bits}.bin", dtype=np.uint8).reshape(nq, nbytes)
+    nmq = int(sys.argv[6]) if len(sys.argv) > 6 else 0
+    mq = np.fromfile(f"{folder}/mq{bits}.bin", dtype=np.uint8).reshape(nmq, nbytes) if nmq else None
 
     flat = faiss.IndexBinaryFlat(bits)
     flat.add(db)
@@ -44,8 +47,11 @@ def main():
         print(f"faiss knn100 {threads} {t:.6f} {int(dist.sum())}", flush=True)
         t, (lims, _, _) = best_of(reps, lambda: flat.range_search(q, 3))
         print(f"faiss radius2 {threads} {t:.6f} {int(lims[-1])}", flush=True)
-        t, (lims, _, _) = best_of(max(reps, 5), lambda: mih.range_search(q, 3))
+        t, (lims, _, _) = best_of(max(reps, 20), lambda: mih.range_search(q, 3))
         print(f"faiss mih_radius2 {threads} {t:.6f} {int(lims[-1])}", flush=True)
+        if mq is not None:
+            t, (lims, _, _) = best_of(reps, lambda: mih.range_search(mq, 3))
+            print(f"faiss mih_radius2_100k {threads} {t:.6f} {int(lims[-1])}", flush=True)
 
 
 if __name__ == "__main__":
