@@ -10,9 +10,6 @@ using Lah.Vision;
 
 namespace Lah.Training.Caching;
 
-// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
-using Torch = Lah.Torch.Torch;
-
 /// <summary>
 /// Runs a frozen backbone once over a dataset and keeps the pooled features as safetensors shards
 /// (`features` N×D and `labels` N×R, F32) under <c>root/&lt;dataset&gt;-&lt;data hash&gt;/</c>, for feature-mode training.
@@ -76,31 +73,9 @@ public sealed class FeatureCache(string root)
     private static FeatureSet Compute(Backbone backbone, IMultiLabelDataset dataset, IReadOnlyList<int> indices, ImageTransform transform,
         int batchSize, Device device, int workers)
     {
-        int d = backbone.NumFeatures, r = dataset.LabelNames.Count;
-        var features = new float[(long)indices.Count * d];
-        var labels = new float[(long)indices.Count * r];
-        var loader = new DataLoader(dataset, indices, transform, batchSize, shuffle: false, seed: 0, workers: workers);
-        bool wasTraining = backbone.IsTraining;
-        backbone.Eval();
-        try
-        {
-            using var noGrad = Torch.NoGrad();
-            int row = 0;
-            foreach (var batch in loader.Epoch(0))
-            {
-                using var scope = Torch.NewScope();
-                var images = Torch.FromArray(batch.Images, batch.Size, 3, batch.Height, batch.Width);
-                if (device != Device.CPU) images = images.To(device);
-                backbone.ForwardPooled(images).Cpu().ToFloatArray().CopyTo(features, (long)row * d);
-                batch.Labels.CopyTo(labels, (long)row * r);
-                row += batch.Size;
-            }
-        }
-        finally
-        {
-            backbone.Train(wasTraining);
-        }
-        return new FeatureSet(features, labels, indices.Count, d, r);
+        var (features, labels) = BatchInference.Run(backbone, backbone.ForwardPooled, backbone.NumFeatures, dataset, indices,
+            transform, batchSize, device, workers);
+        return new FeatureSet(features, labels, indices.Count, backbone.NumFeatures, dataset.LabelNames.Count);
     }
 
     private static List<string> WriteShards(string dir, FeatureSet set, int shardSize)

@@ -1,6 +1,6 @@
 using Xunit.Sdk;
 
-namespace Lah.Vision.Tests;
+namespace Lah.Tests;
 
 /// <summary>The goldens' tolerance: |actual − expected| ≤ 1e-4 + 1e-3·|expected| for every element.</summary>
 public static class GoldenAssert
