@@ -9,7 +9,10 @@ open System.IO
 open Argu
 
 let root = __SOURCE_DIRECTORY__
-let path (parts: string list) = Path.Combine(root :: parts |> List.toArray)
+
+let path (parts: string list) =
+    Path.Combine(root :: parts |> List.toArray)
+
 let nativeDir = path [ "artifacts"; "native" ]
 let nativeLib = Path.Combine(nativeDir, "liblahnative.so")
 let debianTorchConfig = "/usr/lib/x86_64-linux-gnu/cmake/Torch/TorchConfig.cmake"
@@ -17,7 +20,14 @@ let fashionMnistDir = "/usr/share/datasets/fashion-mnist"
 
 /// Debian packages the project needs to build, test and run on the embedded default data.
 let debianPackages =
-    [ "libtorch-dev"; "libopenblas0-pthread"; "libturbojpeg0-dev"; "cmake"; "g++"; "dataset-fashion-mnist" ]
+    [
+        "libtorch-dev"
+        "libopenblas0-pthread"
+        "libturbojpeg0-dev"
+        "cmake"
+        "g++"
+        "dataset-fashion-mnist"
+    ]
 
 /// Extra Debian packages for the side-by-side benchmarks (FAISS, PIL, PyTorch run with /usr/bin/python3).
 let benchPackages = [ "python3-faiss"; "python3-pil"; "python3-torch" ]
@@ -38,7 +48,8 @@ type BenchArgs =
     interface IArgParserTemplate with
         member this.Usage =
             match this with
-            | Suite _ -> "benchmark suite and its arguments (e.g. `retrieval`, `torch`, `data`, `hashing`); none lists them."
+            | Suite _ ->
+                "benchmark suite and its arguments (e.g. `retrieval`, `torch`, `data`, `hashing`); none lists them."
 
 type ReproduceArgs =
     | [<MainCommand; Mandatory>] Target of target: string
@@ -72,7 +83,9 @@ let fail msg = raise (BuildFailed msg)
 
 let run (exe: string) (args: string list) =
     printfn "> %s %s" exe (String.Join(" ", args))
-    let psi = ProcessStartInfo(exe, args, WorkingDirectory = root, UseShellExecute = false)
+
+    let psi =
+        ProcessStartInfo(exe, args, WorkingDirectory = root, UseShellExecute = false)
 
     use p =
         try
@@ -124,15 +137,22 @@ let prerequisites () =
             ("libtorch (LIBTORCH)", true, None)
         | None -> ("libtorch (Debian libtorch-dev)", File.Exists debianTorchConfig, Some "libtorch-dev")
 
-    [ torch
-      ("OpenBLAS (pthread)", Directory.Exists "/usr/lib/x86_64-linux-gnu/openblas-pthread" || hasSharedLib "libopenblas.so", Some "libopenblas0-pthread")
-      ("libjpeg-turbo (TurboJPEG)", hasSharedLib "libturbojpeg.so.0", Some "libturbojpeg0-dev")
-      ("cmake", onPath "cmake", Some "cmake")
-      ("g++", onPath "g++", Some "g++")
-      ("Fashion-MNIST (embedded default data)", Directory.Exists fashionMnistDir, Some "dataset-fashion-mnist") ]
+    [
+        torch
+        ("OpenBLAS (pthread)",
+         Directory.Exists "/usr/lib/x86_64-linux-gnu/openblas-pthread"
+         || hasSharedLib "libopenblas.so",
+         Some "libopenblas0-pthread")
+        ("libjpeg-turbo (TurboJPEG)", hasSharedLib "libturbojpeg.so.0", Some "libturbojpeg0-dev")
+        ("cmake", onPath "cmake", Some "cmake")
+        ("g++", onPath "g++", Some "g++")
+        ("Fashion-MNIST (embedded default data)", Directory.Exists fashionMnistDir, Some "dataset-fashion-mnist")
+    ]
 
 let isRoot () =
-    (capture "id" [ "-u" ]) |> Option.map (fun s -> s.Trim() = "0") |> Option.defaultValue false
+    (capture "id" [ "-u" ])
+    |> Option.map (fun s -> s.Trim() = "0")
+    |> Option.defaultValue false
 
 let aptInstall (packages: string list) =
     let isDebian = File.Exists "/etc/debian_version"
@@ -156,21 +176,31 @@ let aptInstall (packages: string list) =
 
 let setup () =
     let missing =
-        prerequisites () |> List.filter (fun (_, ok, _) -> not ok) |> List.choose (fun (_, _, pkg) -> pkg)
+        prerequisites ()
+        |> List.filter (fun (_, ok, _) -> not ok)
+        |> List.choose (fun (_, _, pkg) -> pkg)
 
-    if not missing.IsEmpty then aptInstall missing
+    if not missing.IsEmpty then
+        aptInstall missing
 
     for what, ok, _ in prerequisites () do
-        if not ok then fail $"{what} still missing after installation"
+        if not ok then
+            fail $"{what} still missing after installation"
 
-    printfn "setup: prerequisites present%s" (libtorchRoot () |> Option.map (sprintf " (LIBTORCH=%s)") |> Option.defaultValue "")
+    printfn
+        "setup: prerequisites present%s"
+        (libtorchRoot ()
+         |> Option.map (sprintf " (LIBTORCH=%s)")
+         |> Option.defaultValue "")
 
 let buildNative () =
     let src = path [ "src"; "Lah.Native" ]
     let buildDir = Path.Combine(nativeDir, "build")
 
     let prefix =
-        libtorchRoot () |> Option.map (fun d -> [ $"-DCMAKE_PREFIX_PATH={d}" ]) |> Option.defaultValue []
+        libtorchRoot ()
+        |> Option.map (fun d -> [ $"-DCMAKE_PREFIX_PATH={d}" ])
+        |> Option.defaultValue []
 
     run "cmake" ([ "-S"; src; "-B"; buildDir; "-DCMAKE_BUILD_TYPE=Release" ] @ prefix)
     run "cmake" [ "--build"; buildDir; "--parallel"; string Environment.ProcessorCount ]
@@ -210,17 +240,33 @@ let test (args: ParseResults<TestArgs>) =
         Directory.Delete(results, true)
 
     let filter =
-        [ if not (args.Contains Gpu) then "Category!=Gpu"
-          yield! args.GetResults Filter |> List.map (sprintf "(%s)") ]
+        [
+            if not (args.Contains Gpu) then
+                "Category!=Gpu"
+            yield! args.GetResults Filter |> List.map (sprintf "(%s)")
+        ]
 
     let filterArgs =
-        if filter.IsEmpty then [] else [ "--filter"; String.Join("&", filter) ]
+        if filter.IsEmpty then
+            []
+        else
+            [ "--filter"; String.Join("&", filter) ]
 
     let outcome =
         try
             run
                 "dotnet"
-                ([ "test"; "LAH.sln"; "-c"; "Release"; "--no-build"; "--logger"; "trx"; "--results-directory"; results ]
+                ([
+                    "test"
+                    "LAH.sln"
+                    "-c"
+                    "Release"
+                    "--no-build"
+                    "--logger"
+                    "trx"
+                    "--results-directory"
+                    results
+                 ]
                  @ filterArgs)
 
             None
@@ -228,7 +274,10 @@ let test (args: ParseResults<TestArgs>) =
             Some m
 
     let passed, failed, skipped =
-        if Directory.Exists results then summarizeTrx results else 0, 0, 0
+        if Directory.Exists results then
+            summarizeTrx results
+        else
+            0, 0, 0
 
     printfn "\nTests: %d passed, %d failed, %d skipped" passed failed skipped
 
@@ -243,10 +292,23 @@ let bench (args: ParseResults<BenchArgs>) =
     if not suite.IsEmpty then
         build ()
         // Side-by-side peers run with Debian's interpreter, which sees python3-faiss/pil/torch.
-        if not (File.Exists "/usr/bin/python3") || (capture "/usr/bin/python3" [ "-c"; "import faiss, PIL" ]).IsNone then
+        if
+            not (File.Exists "/usr/bin/python3")
+            || (capture "/usr/bin/python3" [ "-c"; "import faiss, PIL" ]).IsNone
+        then
             aptInstall benchPackages
 
-    run "dotnet" ([ "run"; "-c"; "Release"; "--project"; path [ "tests"; "Lah.Benchmarks" ]; "--" ] @ suite)
+    run
+        "dotnet"
+        ([
+            "run"
+            "-c"
+            "Release"
+            "--project"
+            path [ "tests"; "Lah.Benchmarks" ]
+            "--"
+         ]
+         @ suite)
 
 let reproduce (args: ParseResults<ReproduceArgs>) =
     let target = args.GetResult Target
@@ -270,15 +332,15 @@ let exitCode =
         | _ :: _ :: _ -> fail "give one target at a time"
         | [ target ] ->
 
-        match target with
-        | Setup -> setup ()
-        | Build -> build ()
-        | Test a -> test a
-        | Bench a -> bench a
-        | Reproduce a -> reproduce a
-        | Format -> format ()
+            match target with
+            | Setup -> setup ()
+            | Build -> build ()
+            | Test a -> test a
+            | Bench a -> bench a
+            | Reproduce a -> reproduce a
+            | Format -> format ()
 
-        0
+            0
     with BuildFailed msg ->
         eprintfn "\nbuild.fsx: %s" msg
         1

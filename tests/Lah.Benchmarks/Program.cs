@@ -11,7 +11,8 @@ public static class Program
     private static readonly Dictionary<string, (string What, Func<string[], int> Run)> Suites = new()
     {
         ["bdn"] = ("raw BenchmarkDotNet switcher over every [Benchmark] class (args go to BenchmarkDotNet)",
-            args => { BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args); return 0; }),
+            args => { BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args); return 0; }
+        ),
         ["data"] = ("JPEG decode + resize to 448² of the sample photos vs PIL (args: [ROUNDS] [JPEG_DIR])", DataSuite.Run),
         ["torch"] = ("binding overhead (tiny add) and 256×2048 @ 2048×350 matmul fwd+bwd; PyTorch side by side",
             args => Peers.RunAfter(Torch.TorchBenchmarks.Run(args), "torch_ops.py")),

@@ -19,7 +19,10 @@ let ``index files round-trip codes and ids`` () =
     withTemp (fun dir ->
         for bits in [ 8; 64; 72; 128; 1024 ] do
             let src = randomCodes (Random bits) 37 bits
-            let codes = PackedCodes.FromWords(Array.copy src.Words, 37, bits, Array.init 37 (fun i -> int64 (1000 - 3 * i)))
+
+            let codes =
+                PackedCodes.FromWords(Array.copy src.Words, 37, bits, Array.init 37 (fun i -> int64 (1000 - 3 * i)))
+
             let path = Path.Combine(dir, $"codes{bits}.lahidx")
             IndexFile.Write(path, codes)
             Assert.Equal(IndexFile.FileLength(bits, 37L), FileInfo(path).Length)
@@ -66,4 +69,6 @@ let ``truncated, corrupt or foreign files give an error naming the file and the 
         let k = Array.copy good
         k[12] <- 12uy
         expectError k "K is 12"
-        Assert.Throws<FileNotFoundException>(fun () -> IndexFile.Read(Path.Combine(dir, "none")) |> ignore) |> ignore)
+
+        Assert.Throws<FileNotFoundException>(fun () -> IndexFile.Read(Path.Combine(dir, "none")) |> ignore)
+        |> ignore)

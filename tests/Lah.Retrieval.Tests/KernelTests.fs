@@ -11,13 +11,17 @@ open Lah.Retrieval.Kernels
 let config = Config.QuickThrowOnFailure.WithMaxTest 60
 
 let randomCodes (rng: Random) count bits =
-    let values = Array.init (count * bits) (fun _ -> if rng.Next 2 = 0 then 1.0f else -1.0f)
+    let values =
+        Array.init (count * bits) (fun _ -> if rng.Next 2 = 0 then 1.0f else -1.0f)
+
     PackedCodes.FromSigns(ReadOnlySpan values, count, bits, null)
 
 let naive (a: ReadOnlySpan<uint64>) (b: ReadOnlySpan<uint64>) =
     let mutable d = 0
+
     for i in 0 .. a.Length - 1 do
         let mutable x = a[i] ^^^ b[i]
+
         while x <> 0UL do
             d <- d + int (x &&& 1UL)
             x <- x >>> 1
@@ -55,7 +59,14 @@ let ``every supported kernel gives the bit-by-bit distance, whatever K and tail 
 let ``all-ones against all-zeros is K apart and a code is 0 from itself`` () =
     for bits in sizes do
         let w = (bits + 63) / 64
-        let ones = Array.init w (fun i -> if i < w - 1 || bits % 64 = 0 then UInt64.MaxValue else (1UL <<< (bits % 64)) - 1UL)
+
+        let ones =
+            Array.init w (fun i ->
+                if i < w - 1 || bits % 64 = 0 then
+                    UInt64.MaxValue
+                else
+                    (1UL <<< (bits % 64)) - 1UL)
+
         let zeros = Array.zeroCreate<uint64> w
 
         for k in Hamming.Supported do
@@ -67,6 +78,12 @@ let ``all-ones against all-zeros is K apart and a code is 0 from itself`` () =
 let ``a query of the wrong width is rejected`` () =
     let ex =
         Assert.Throws<ArgumentException>(fun () ->
-            Hamming.Distances(HammingKernel.Scalar, ReadOnlySpan [| 1UL |], ReadOnlySpan [| 1UL; 2UL |], 2, Span(Array.zeroCreate<int> 1)))
+            Hamming.Distances(
+                HammingKernel.Scalar,
+                ReadOnlySpan [| 1UL |],
+                ReadOnlySpan [| 1UL; 2UL |],
+                2,
+                Span(Array.zeroCreate<int> 1)
+            ))
 
     Assert.Contains("expected 2", ex.Message)

@@ -13,9 +13,12 @@ let randomLabels (rng: Random) rows labels =
     Array.init (rows * labels) (fun _ -> if rng.Next 4 = 0 then 1.0f else 0.0f)
 
 let in01 (what: string) (v: float) =
-    if Double.IsNaN v then true
-    elif v < 0.0 || v > 1.0 + 1e-12 then failwithf "%s = %g outside [0,1]" what v
-    else true
+    if Double.IsNaN v then
+        true
+    elif v < 0.0 || v > 1.0 + 1e-12 then
+        failwithf "%s = %g outside [0,1]" what v
+    else
+        true
 
 [<Fact>]
 let ``every retrieval metric lies in 0..1 and classification mAP in 0..100`` () =
@@ -39,23 +42,27 @@ let ``every retrieval metric lies in 0..1 and classification mAP in 0..100`` () 
             let byK = RetrievalMetrics.PrecisionRecallByTopK(q, ql, db, dl, [| 1; 5; 100 |], 1)
             let scores = Array.init (nd * 3) (fun _ -> float32 (rng.Next 4))
             let targets = Array.init (nd * 3) (fun _ -> float32 (rng.Next 3 - 1))
-            let cls = ClassificationMetrics.AveragePrecision(ReadOnlySpan scores, ReadOnlySpan targets, nd)
+
+            let cls =
+                ClassificationMetrics.AveragePrecision(ReadOnlySpan scores, ReadOnlySpan targets, nd)
 
             let all =
-                [ yield! [ dch.Precision; dch.Recall; dch.Map ]
-                  yield! dch.QueryAp
-                  yield! dch.QueryPrecision
-                  yield! dch.QueryRecall
-                  yield! [ lah.Map1; lah.Map2; lah.Precision; lah.Recall ]
-                  yield! lah.QueryMap1
-                  yield! lah.QueryRecall
-                  yield! top.QueryAp
-                  yield! byR.Precision
-                  yield! byR.Recall
-                  yield! byK.Precision
-                  yield! byK.Recall
-                  yield! cls.ClassAp
-                  yield cls.Map / 100.0 ]
+                [
+                    yield! [ dch.Precision; dch.Recall; dch.Map ]
+                    yield! dch.QueryAp
+                    yield! dch.QueryPrecision
+                    yield! dch.QueryRecall
+                    yield! [ lah.Map1; lah.Map2; lah.Precision; lah.Recall ]
+                    yield! lah.QueryMap1
+                    yield! lah.QueryRecall
+                    yield! top.QueryAp
+                    yield! byR.Precision
+                    yield! byR.Recall
+                    yield! byK.Precision
+                    yield! byK.Recall
+                    yield! cls.ClassAp
+                    yield cls.Map / 100.0
+                ]
 
             all |> List.forall (in01 "metric")
             // Recall reaches 1 at the largest radius for any query with something relevant.
@@ -95,12 +102,21 @@ let ``the audit keeps only queries above the threshold, at most pool, and re-sco
         Assert.True(audit.Full.QueryMap2[i] > RetrievalMetrics.AuditThreshold)
 
     // Sorted by mAP2 descending: nothing left out beats anything kept.
-    let worstKept = audit.Selected |> Array.map (fun i -> audit.Full.QueryMap2[i]) |> Array.min
+    let worstKept =
+        audit.Selected |> Array.map (fun i -> audit.Full.QueryMap2[i]) |> Array.min
 
     for i in 0 .. n - 1 do
-        if not (Array.contains i audit.Selected) && not (Double.IsNaN audit.Full.QueryMap2[i]) then
+        if
+            not (Array.contains i audit.Selected)
+            && not (Double.IsNaN audit.Full.QueryMap2[i])
+        then
             Assert.True(audit.Full.QueryMap2[i] <= worstKept)
 
-    let direct = RetrievalMetrics.LahOfficial(codes.Select(ReadOnlySpan audit.Selected), labels.Select(ReadOnlySpan audit.Selected))
+    let direct =
+        RetrievalMetrics.LahOfficial(
+            codes.Select(ReadOnlySpan audit.Selected),
+            labels.Select(ReadOnlySpan audit.Selected)
+        )
+
     Assert.Equal(direct.Map2, audit.Subset.Map2)
     Assert.Equal(audit.Selected.Length, audit.Subset.QueryMap2.Length)

@@ -9,7 +9,7 @@ open Lah.Retrieval
 /// Random codes where a third are near copies (≤ 3 flips) of earlier ones, so small radii find something.
 let randomCodes (rng: Random) (n: int) (bits: int) =
     let words = PackedCodes.WordsFor bits
-    let data = Array.zeroCreate<uint64> (n * words)
+    let data = Array.zeroCreate<uint64>(n * words)
 
     for i in 0 .. n - 1 do
         if i > 0 && rng.Next 3 = 0 then
@@ -77,5 +77,8 @@ let ``multi-index hashing with wide substrings (hashed tables) and shuffled ids 
 [<Fact>]
 let ``multi-index hashing refuses substrings wider than 64 bits`` () =
     let db = randomCodes (Random 1) 10 256
-    let e = Assert.Throws<ArgumentOutOfRangeException>(fun () -> MultiIndexHashing(db, 3) |> ignore)
+
+    let e =
+        Assert.Throws<ArgumentOutOfRangeException>(fun () -> MultiIndexHashing(db, 3) |> ignore)
+
     Assert.Contains("at most 64 bits", e.Message)

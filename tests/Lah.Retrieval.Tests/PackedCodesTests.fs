@@ -47,23 +47,40 @@ let ``bit j of a code is word j/64, position j mod 64, and unused high bits stay
 [<InlineData 1032>]
 let ``a code length that is not a multiple of 8 in 8..1024 is rejected`` (bits: int) =
     let ex =
-        Assert.Throws<ArgumentOutOfRangeException>(fun () -> PackedCodes.FromSigns(ReadOnlySpan(Array.zeroCreate<float32> (max bits 0)), 1, bits, null) |> ignore)
+        Assert.Throws<ArgumentOutOfRangeException>(fun () ->
+            PackedCodes.FromSigns(ReadOnlySpan(Array.zeroCreate<float32>(max bits 0)), 1, bits, null)
+            |> ignore)
 
     Assert.Contains("multiple of 8", ex.Message)
 
 [<Fact>]
 let ``mismatched value count, id count or stray high bits are rejected with the expected size`` () =
-    let ex = Assert.Throws<ArgumentException>(fun () -> PackedCodes.FromSigns(ReadOnlySpan(Array.zeroCreate<float32> 15), 1, 16, null) |> ignore)
+    let ex =
+        Assert.Throws<ArgumentException>(fun () ->
+            PackedCodes.FromSigns(ReadOnlySpan(Array.zeroCreate<float32> 15), 1, 16, null)
+            |> ignore)
+
     Assert.Contains("expected count*bits = 16", ex.Message)
-    let ex2 = Assert.Throws<ArgumentException>(fun () -> PackedCodes.FromSigns(ReadOnlySpan(Array.zeroCreate<float32> 32), 2, 16, [| 1L |]) |> ignore)
+
+    let ex2 =
+        Assert.Throws<ArgumentException>(fun () ->
+            PackedCodes.FromSigns(ReadOnlySpan(Array.zeroCreate<float32> 32), 2, 16, [| 1L |])
+            |> ignore)
+
     Assert.Contains("ids has 1", ex2.Message)
-    let ex3 = Assert.Throws<ArgumentException>(fun () -> PackedCodes.FromWords([| 1UL <<< 20 |], 1, 16, null) |> ignore)
+
+    let ex3 =
+        Assert.Throws<ArgumentException>(fun () -> PackedCodes.FromWords([| 1UL <<< 20 |], 1, 16, null) |> ignore)
+
     Assert.Contains("above bit 15", ex3.Message)
 
 [<Fact>]
 let ``selecting codes keeps their words and ids`` () =
     let rng = Random 3
-    let codes = PackedCodes.FromSigns(ReadOnlySpan(randomValues rng (5 * 128)), 5, 128, [| 10L; 11L; 12L; 13L; 14L |])
+
+    let codes =
+        PackedCodes.FromSigns(ReadOnlySpan(randomValues rng (5 * 128)), 5, 128, [| 10L; 11L; 12L; 13L; 14L |])
+
     let s = codes.Select(ReadOnlySpan [| 3; 1 |])
     Assert.Equal<int64[]>([| 13L; 11L |], s.Ids)
     Assert.Equal<uint64[]>(Array.append (codes.Code(3).ToArray()) (codes.Code(1).ToArray()), s.Words)

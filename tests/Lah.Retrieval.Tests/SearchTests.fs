@@ -32,7 +32,9 @@ let shuffledIds (rng: Random) n =
     ids
 
 let bruteForce (db: PackedCodes) (query: uint64[]) =
-    [| for i in 0 .. db.Count - 1 -> Neighbor(db.Ids[i], i, Hamming.Distance(ReadOnlySpan query, db.Code i)) |]
+    [|
+        for i in 0 .. db.Count - 1 -> Neighbor(db.Ids[i], i, Hamming.Distance(ReadOnlySpan query, db.Code i))
+    |]
     |> Array.sortBy (fun n -> n.Distance, n.Id, n.Index)
 
 let bitsChoices = [| 8; 16; 32; 64; 128; 136; 256 |]
@@ -76,7 +78,10 @@ let ``radius search returns exactly the codes within the radius, inclusive`` () 
             let batched = index.RadiusSearch(queries, radius, 1)
 
             for q in 0 .. queries.Count - 1 do
-                let expected = bruteForce db (queries.Code(q).ToArray()) |> Array.filter (fun x -> x.Distance <= radius)
+                let expected =
+                    bruteForce db (queries.Code(q).ToArray())
+                    |> Array.filter (fun x -> x.Distance <= radius)
+
                 Assert.Equal<Neighbor[]>(expected, index.RadiusSearch(queries.Code q, radius))
                 Assert.Equal<Neighbor[]>(expected, batched[q])
 
@@ -102,5 +107,8 @@ let ``a database item identical to the query is ranked first`` () =
 let ``queries of another code length are rejected`` () =
     let rng = Random 1
     let index = FlatIndex(clusteredCodes rng 10 64 None)
-    let ex = Assert.Throws<ArgumentException>(fun () -> index.Search(clusteredCodes rng 2 128 None, 3, 1) |> ignore)
+
+    let ex =
+        Assert.Throws<ArgumentException>(fun () -> index.Search(clusteredCodes rng 2 128 None, 3, 1) |> ignore)
+
     Assert.Contains("128-bit", ex.Message)
