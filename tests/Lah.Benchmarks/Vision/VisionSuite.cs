@@ -17,7 +17,8 @@ using Torch = Lah.Torch.Torch;
 /// `bench vision [ROUNDS]`: images/s of an end-to-end training step (backbone → max pool → LAH head → Cauchy loss →
 /// backward → clipping → SGD) and of encoding (eval, no grad, pooled features → codes) for the small CNN (at 32² and
 /// 224²) and ResNet-50 at 224², on this CPU with libtorch's default threads. Median of ROUNDS timed steps after
-/// warm-up; CPU time (user + system) per image beside wall time, since other work may share the cores.
+/// warm-up; CPU time (user + system) per image beside wall time, since other work may share the cores. Then
+/// ResNet-50 in PyTorch 1.13 (peers/resnet_step.py) with the same batches and threads.
 /// </summary>
 public static class VisionSuite
 {
@@ -41,7 +42,11 @@ public static class VisionSuite
             Measure(c, "train", c.TrainBatch, rounds, TrainStep(network, c));
             Measure(c, "encode", c.EncodeBatch, rounds, EncodeStep(network, c));
         }
-        return 0;
+        // PyTorch 1.13 side by side on ResNet-50 (the same layout written out: Debian has no torchvision).
+        var resnet = cases[^1];
+        Console.WriteLine($"PyTorch peer, {Torch.GetNumThreads()} thread(s) (peers/resnet_step.py):");
+        return Peers.Run("resnet_step.py", Torch.GetNumThreads().ToString(), resnet.TrainBatch.ToString(),
+            resnet.EncodeBatch.ToString(), rounds.ToString());
     }
 
     private static HashingNetwork Network(Case c)
