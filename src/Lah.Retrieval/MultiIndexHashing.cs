@@ -15,13 +15,17 @@ namespace Lah.Retrieval;
 /// </summary>
 public sealed class MultiIndexHashing : IHammingIndex
 {
-    private const int DirectBits = 24; // substrings this short use a direct-address table
+    private const int DirectBits = 24; // substrings at most this long may use a direct-address table…
+    private const int DirectSlotsPerCode = 16; // …when it has at most this many slots per code (else a hash table)
     private readonly Table[] _tables;
 
     public PackedCodes Codes { get; }
     public int Bits => Codes.Bits;
     public int Count => Codes.Count;
     public int Tables => _tables.Length;
+
+    /// <summary>How many tables are direct-address arrays (short substrings, dense enough); the rest are hash tables.</summary>
+    public int DirectTables => _tables.Count(t => t.Direct);
 
     /// <param name="tables">m, the number of substrings; each must be at most 64 bits (faiss uses 3 × 21 for 64-bit codes).</param>
     public MultiIndexHashing(PackedCodes codes, int tables)
@@ -63,13 +67,15 @@ public sealed class MultiIndexHashing : IHammingIndex
             var keys = new ulong[n];
             for (int i = 0; i < n; i++) keys[i] = Substring(codes.Code(i), start, length);
             _items = new int[n];
-            if (length <= DirectBits)
+            if (length <= DirectBits && (1L << length) <= DirectSlotsPerCode * (long)Math.Max(n, 1024))
             {
-                _offsets = new int[(1 << length) + 1];
+                int slots = 1 << length;
+                _offsets = new int[slots + 1];
                 foreach (var k in keys) _offsets[k + 1]++;
-                for (int k = 0; k < (1 << length); k++) _offsets[k + 1] += _offsets[k];
-                var fill = (int[])_offsets.Clone();
-                for (int i = 0; i < n; i++) _items[fill[keys[i]]++] = i; // positions ascend inside a bucket
+                for (int k = 0; k < slots; k++) _offsets[k + 1] += _offsets[k]; // offsets[k] = start of bucket k
+                for (int i = 0; i < n; i++) _items[_offsets[keys[i]]++] = i; // positions ascend inside a bucket
+                for (int k = slots; k > 0; k--) _offsets[k] = _offsets[k - 1]; // filling moved each start to the next
+                _offsets[0] = 0;
             }
             else
             {

@@ -75,6 +75,24 @@ let ``multi-index hashing with wide substrings (hashed tables) and shuffled ids 
             Assert.Equal<Neighbor[]>(want[qi], got[qi])
 
 [<Fact>]
+let ``direct-address tables, used only when dense, equal brute force`` () =
+    let rng = Random 5
+    let db = randomCodes rng 6000 32
+    let qs = randomCodes rng 200 32
+    let dense = MultiIndexHashing(db, 2) // 2 × 16 bits: 65,536 slots for 6,000 codes
+    Assert.Equal(2, dense.DirectTables)
+    // 16 bits for 100 codes would be 655 slots a code: hash tables instead.
+    Assert.Equal(0, MultiIndexHashing(db.Select(ReadOnlySpan [| 0..99 |]), 2).DirectTables)
+    let flat = FlatIndex db
+
+    for radius in [ 0; 1; 2; 3 ] do
+        let got = dense.RadiusSearch(qs, radius)
+        let want = flat.RadiusSearch(qs, radius)
+
+        for qi in 0 .. qs.Count - 1 do
+            Assert.Equal<Neighbor[]>(want[qi], got[qi])
+
+[<Fact>]
 let ``multi-index hashing refuses substrings wider than 64 bits`` () =
     let db = randomCodes (Random 1) 10 256
 
