@@ -37,6 +37,8 @@ public sealed class BatchNorm2d : Module
         RegisterBuffer("num_batches_tracked", NumBatchesTracked);
     }
 
+    protected override IEnumerable<string> OptionalStateNames => NumBatchesTracked is null ? [] : ["num_batches_tracked"];
+
     public override Tensor Forward(Tensor x)
     {
         var s = x.Shape;

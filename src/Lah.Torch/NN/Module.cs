@@ -192,11 +192,22 @@ public abstract class Module : IDisposable
     {
         var result = CheckKeys(stateDict.Keys, k => stateDict[k].Shape, strict, "state dict");
         var own = StateDict();
+        var optional = OptionalStateKeys();
         using var noGrad = Torch.NoGrad();
         foreach (var (name, target) in own)
             if (stateDict.TryGetValue(name, out var src)) CopyInto(target, src);
+            else if (optional.Contains(name)) target.Zero_();
         return result;
     }
+
+    /// <summary>
+    /// State entries that older checkpoints may lack (BatchNorm's num_batches_tracked, absent from torchvision's v1
+    /// ResNet weights); as in PyTorch, a missing one is reset to zero instead of failing a strict load.
+    /// </summary>
+    protected virtual IEnumerable<string> OptionalStateNames => [];
+
+    private HashSet<string> OptionalStateKeys() =>
+        NamedModules().SelectMany(m => m.Module.OptionalStateNames.Select(n => Join(m.Name, n))).ToHashSet();
 
     /// <summary>Loads a safetensors checkpoint tensor by tensor from the memory map (see <see cref="LoadStateDict"/>).</summary>
     public LoadStateDictResult LoadSafeTensors(string path, bool strict = true)
@@ -205,9 +216,14 @@ public abstract class Module : IDisposable
         var result = CheckKeys(file.Tensors.Select(t => t.Name), k => file[k].Shape, strict, path);
         var own = StateDict();
         using var noGrad = Torch.NoGrad();
+        var optional = OptionalStateKeys();
         foreach (var (name, target) in own)
         {
-            if (!file.Contains(name)) continue;
+            if (!file.Contains(name))
+            {
+                if (optional.Contains(name)) target.Zero_();
+                continue;
+            }
             using var src = TensorSafeTensors.Read(file, name);
             CopyInto(target, src);
         }
@@ -237,7 +253,8 @@ public abstract class Module : IDisposable
         var own = StateDict();
         var given = keys.ToList();
         var givenSet = given.ToHashSet();
-        var missing = own.Keys.Where(k => !givenSet.Contains(k)).ToList();
+        var optional = OptionalStateKeys();
+        var missing = own.Keys.Where(k => !givenSet.Contains(k) && !optional.Contains(k)).ToList();
         var unexpected = given.Where(k => !own.ContainsKey(k)).ToList();
         var mismatched = new List<string>();
         foreach (var k in given)

@@ -1,4 +1,6 @@
+using Lah.Tests;
 using Lah.Torch.NN;
+using Lah.Torch.Serialization;
 using Xunit;
 
 namespace Lah.Torch.Tests.NN;
@@ -99,5 +101,36 @@ public class ModuleTests
         Assert.Equal(["scale", "features.0.bias", "head.weight"], r.MissingKeys);
         Assert.Equal(["extra.bias"], r.UnexpectedKeys);
         Assert.All(net.Features[0].StateDict()["weight"].ToFloatArray(), v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void BatchNormCountsMayBeAbsentAsInTorchvisionV1WeightsButRunningStatsMayNot()
+    {
+        using var source = new Sequential(new Conv2d(3, 4, 3), new BatchNorm2d(4));
+        using var target = new Sequential(new Conv2d(3, 4, 3), new BatchNorm2d(4));
+        source.Train();
+        source.Forward(Torch.Randn([2, 3, 5, 5])).Dispose();
+        target.Train();
+        for (int i = 0; i < 3; i++) target.Forward(Torch.Randn([2, 3, 5, 5])).Dispose();
+        Assert.Equal(3, target.StateDict()["1.num_batches_tracked"].ItemLong());
+
+        using var scope = Torch.NewScope();
+        var legacy = source.StateDict().Where(kv => !kv.Key.EndsWith("num_batches_tracked"))
+            .ToDictionary(kv => kv.Key, kv => kv.Value.Clone());
+        var result = target.LoadStateDict(legacy); // strict
+        Assert.Empty(result.MissingKeys);
+        Assert.Equal(0, target.StateDict()["1.num_batches_tracked"].ItemLong()); // PyTorch resets it to 0 as well
+        Assert.Equal(source.StateDict()["1.running_mean"].ToFloatArray(), target.StateDict()["1.running_mean"].ToFloatArray());
+
+        using var dir = TestPaths.NewTempDir();
+        var path = dir.File("legacy.safetensors");
+        TensorSafeTensors.Write(path, legacy);
+        target.Forward(Torch.Randn([2, 3, 5, 5]));
+        target.LoadSafeTensors(path);
+        Assert.Equal(0, target.StateDict()["1.num_batches_tracked"].ItemLong());
+
+        legacy.Remove("1.running_mean");
+        var e = Assert.Throws<InvalidDataException>(() => target.LoadStateDict(legacy));
+        Assert.Contains("missing keys: 1.running_mean", e.Message);
     }
 }
