@@ -11,21 +11,35 @@ public sealed class FlatIndex : IHammingIndex
     private const int QueriesPerPass = 16;
     private const int ChunkBytes = 4096;
 
+    // The scanned storage: a PackedCodes' arrays, or the pages of a mapped index file (MappedIndex).
+    private readonly PackedCodes? _codes;
+    private readonly ReadOnlyMemory<ulong> _words;
+    private readonly ReadOnlyMemory<long> _ids;
+    private readonly int _wordsPerCode;
+
     public FlatIndex(PackedCodes codes, HammingKernel? kernel = null)
+        : this((codes ?? throw new ArgumentNullException(nameof(codes))).Words, codes.Ids, codes.Bits, codes.Count, kernel) =>
+        _codes = codes;
+
+    internal FlatIndex(ReadOnlyMemory<ulong> words, ReadOnlyMemory<long> ids, int bits, int count, HammingKernel? kernel)
     {
-        Codes = codes ?? throw new ArgumentNullException(nameof(codes));
+        _words = words;
+        _ids = ids;
+        Bits = bits;
+        Count = count;
+        _wordsPerCode = PackedCodes.WordsFor(bits);
         Kernel = kernel ?? Hamming.Best;
         if (!Hamming.IsSupported(Kernel)) throw new PlatformNotSupportedException($"Hamming kernel {Kernel} is not supported by this CPU");
     }
 
-    /// <summary>The indexed codes.</summary>
-    public PackedCodes Codes { get; }
+    /// <summary>The indexed codes (an index over a mapped file has none: see <see cref="MappedIndex"/>).</summary>
+    public PackedCodes Codes => _codes ?? throw new InvalidOperationException("this index scans a mapped file, not a PackedCodes");
 
     /// <summary>The Hamming kernel used.</summary>
     public HammingKernel Kernel { get; }
 
-    public int Bits => Codes.Bits;
-    public int Count => Codes.Count;
+    public int Bits { get; }
+    public int Count { get; }
 
     /// <summary>The k nearest codes, ties by id.</summary>
     public Neighbor[] Search(ReadOnlySpan<ulong> query, int k)
@@ -34,7 +48,7 @@ public sealed class FlatIndex : IHammingIndex
         CheckK(k);
         var c = new TopKCollector(k, Bits);
         Scan(query, 1, [c]);
-        return c.Result(Codes.Ids);
+        return c.Result(_ids.Span);
     }
 
     /// <summary>The k nearest codes of every query, ties by id, over up to <paramref name="threads"/> cores (≤ 0: all).</summary>
@@ -50,7 +64,7 @@ public sealed class FlatIndex : IHammingIndex
         CheckQuery(query);
         var c = new RadiusCollector(radius);
         Scan(query, 1, [c]);
-        return c.Result(Codes.Ids);
+        return c.Result(_ids.Span);
     }
 
     public Neighbor[][] RadiusSearch(PackedCodes queries, int radius, int threads = 0)
@@ -63,19 +77,19 @@ public sealed class FlatIndex : IHammingIndex
     public void Distances(ReadOnlySpan<ulong> query, Span<int> distances)
     {
         CheckQuery(query);
-        Hamming.Distances(Kernel, query, Codes.Words, Codes.WordsPerCode, distances);
+        Hamming.Distances(Kernel, query, _words.Span, _wordsPerCode, distances);
     }
 
     private Neighbor[][] Batch(PackedCodes queries, int threads, Func<Collector> create)
     {
         var results = new Neighbor[queries.Count][];
-        var w = Codes.WordsPerCode;
+        var w = _wordsPerCode;
         Parallelism.ForBlocks(queries.Count, QueriesPerPass, threads, (start, end) =>
         {
             var collectors = new Collector[end - start];
             for (var i = 0; i < collectors.Length; i++) collectors[i] = create();
             Scan(queries.Words.AsSpan(start * w, (end - start) * w), end - start, collectors);
-            for (var i = 0; i < collectors.Length; i++) results[start + i] = collectors[i].Result(Codes.Ids);
+            for (var i = 0; i < collectors.Length; i++) results[start + i] = collectors[i].Result(_ids.Span);
         });
         return results;
     }
@@ -83,10 +97,10 @@ public sealed class FlatIndex : IHammingIndex
     /// <summary>One pass over the codes for <paramref name="nq"/> queries, chunk by chunk.</summary>
     private void Scan(ReadOnlySpan<ulong> queries, int nq, Collector[] collectors)
     {
-        var w = Codes.WordsPerCode;
+        var w = _wordsPerCode;
         var chunk = Math.Max(8, ChunkBytes / 8 / w);
         Span<int> dist = stackalloc int[chunk];
-        var words = Codes.Words.AsSpan();
+        var words = _words.Span;
         var fused = FusedScan.Handles(Kernel, w);
         for (var start = 0; start < Count; start += chunk)
         {
@@ -107,8 +121,8 @@ public sealed class FlatIndex : IHammingIndex
 
     private void CheckQuery(ReadOnlySpan<ulong> query)
     {
-        if (query.Length != Codes.WordsPerCode)
-            throw new ArgumentException($"query has {query.Length} words, the index holds {Bits}-bit codes of {Codes.WordsPerCode} words", nameof(query));
+        if (query.Length != _wordsPerCode)
+            throw new ArgumentException($"query has {query.Length} words, the index holds {Bits}-bit codes of {_wordsPerCode} words", nameof(query));
     }
 
     private void CheckQueries(PackedCodes queries)

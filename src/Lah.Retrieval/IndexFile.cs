@@ -13,8 +13,8 @@ namespace Lah.Retrieval;
 ///     checksum u64 over every preceding byte (see <see cref="IndexChecksum"/>)
 /// </code>
 /// Written to a temporary file in the same folder, flushed, then renamed over the target, so a reader never sees a
-/// half-written index. Read by memory mapping: header checks and the checksum run on the mapping, then the ids and
-/// codes are copied out into a <see cref="PackedCodes"/> (which holds managed arrays) and the mapping is closed.
+/// half-written index. <see cref="MappedIndex"/> maps a file read-only, validates it and searches the mapped pages
+/// in place; <see cref="Read"/> copies the ids and codes out of the mapping into a <see cref="PackedCodes"/>.
 /// </summary>
 public static unsafe class IndexFile
 {
@@ -59,75 +59,46 @@ public static unsafe class IndexFile
         }
     }
 
-    /// <summary>Maps <paramref name="path"/> and validates it; throws <see cref="InvalidDataException"/> naming the
-    /// file and the faulty field.</summary>
+    /// <summary>Maps <paramref name="path"/>, validates it and copies its ids and codes out; throws
+    /// <see cref="InvalidDataException"/> naming the file and the faulty field. To search a file without reading it
+    /// into memory, use <see cref="MappedIndex.Open"/>.</summary>
     public static PackedCodes Read(string path, bool verifyChecksum = true)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists) throw new FileNotFoundException($"index file not found: {path}", path);
-        long length = info.Length;
+        using var mapped = MappedIndex.Open(path, verifyChecksum);
+        return mapped.ToPackedCodes();
+    }
+
+    /// <summary>Checks a mapped file: header, length, checksum and the unused high bits of every code.</summary>
+    internal static (int Bits, int Count) Validate(string path, byte* p, long length, bool verifyChecksum)
+    {
         if (length < HeaderBytes + 8)
             throw Bad(path, $"file is {length} bytes, shorter than the {HeaderBytes}-byte header and checksum (truncated?)");
-        var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-        byte* basePtr = null;
-        view.SafeMemoryMappedViewHandle.AcquirePointer(ref basePtr);
-        var owner = new Mapping(map, view);
-        try
+        var header = new ReadOnlySpan<byte>(p, HeaderBytes);
+        if (!header[..8].SequenceEqual(Magic))
+            throw Bad(path, $"magic is '{System.Text.Encoding.ASCII.GetString(header[..8])}', expected 'LAHCODES' (not an index file)");
+        uint version = BitConverter.ToUInt32(header[8..]);
+        if (version != Version) throw Bad(path, $"version is {version}, this reader supports {Version}");
+        uint bits = BitConverter.ToUInt32(header[12..]);
+        if (bits == 0 || bits > PackedCodes.MaxBits || bits % 8 != 0)
+            throw Bad(path, $"K is {bits}, expected a positive multiple of 8 up to {PackedCodes.MaxBits}");
+        long count = BitConverter.ToInt64(header[16..]);
+        if (count < 0 || count > int.MaxValue / PackedCodes.WordsFor((int)bits))
+            throw Bad(path, $"count is {count}, expected 0..{int.MaxValue / PackedCodes.WordsFor((int)bits)}");
+        long expected = FileLength((int)bits, count);
+        if (length != expected)
+            throw Bad(path, $"file is {length} bytes, expected {expected} for {count} codes of {bits} bits ({(length < expected ? "truncated" : "trailing bytes")})");
+        if (verifyChecksum)
         {
-            byte* p = basePtr + view.PointerOffset;
-            var header = new ReadOnlySpan<byte>(p, HeaderBytes);
-            if (!header[..8].SequenceEqual(Magic))
-                throw Bad(path, $"magic is '{System.Text.Encoding.ASCII.GetString(header[..8])}', expected 'LAHCODES' (not an index file)");
-            uint version = BitConverter.ToUInt32(header[8..]);
-            if (version != Version) throw Bad(path, $"version is {version}, this reader supports {Version}");
-            uint bits = BitConverter.ToUInt32(header[12..]);
-            if (bits == 0 || bits > PackedCodes.MaxBits || bits % 8 != 0)
-                throw Bad(path, $"K is {bits}, expected a positive multiple of 8 up to {PackedCodes.MaxBits}");
-            long count = BitConverter.ToInt64(header[16..]);
-            if (count < 0 || count > int.MaxValue / PackedCodes.WordsFor((int)bits))
-                throw Bad(path, $"count is {count}, expected 0..{int.MaxValue / PackedCodes.WordsFor((int)bits)}");
-            long expected = FileLength((int)bits, count);
-            if (length != expected)
-                throw Bad(path, $"file is {length} bytes, expected {expected} for {count} codes of {bits} bits ({(length < expected ? "truncated" : "trailing bytes")})");
-            int n = (int)count, words = n * PackedCodes.WordsFor((int)bits);
-            var all = new ReadOnlySpan<ulong>(p, (int)((length - 8) / 8));
+            var sum = new IndexChecksum();
+            sum.Add(new ReadOnlySpan<ulong>(p, (int)((length - 8) / 8)));
             ulong stored = *(ulong*)(p + length - 8);
-            if (verifyChecksum)
-            {
-                var sum = new IndexChecksum();
-                sum.Add(all);
-                if (sum.Value != stored) throw Bad(path, $"checksum is {stored:x16}, the content gives {sum.Value:x16} (corrupt file)");
-            }
-            var ids = new ReadOnlySpan<long>(p + HeaderBytes, n).ToArray();
-            var codes = new ReadOnlySpan<ulong>(p + HeaderBytes + 8L * n, words).ToArray();
-            try
-            {
-                return PackedCodes.FromWords(codes, n, (int)bits, ids);
-            }
-            catch (ArgumentException e)
-            {
-                throw Bad(path, $"codes: {e.Message}");
-            }
+            if (sum.Value != stored) throw Bad(path, $"checksum is {stored:x16}, the content gives {sum.Value:x16} (corrupt file)");
         }
-        finally
-        {
-            owner.Dispose();
-        }
+        int n = (int)count, w = PackedCodes.WordsFor((int)bits);
+        if (PackedCodes.FirstWithPaddingBits(new ReadOnlySpan<ulong>(p + HeaderBytes + 8L * n, n * w), n, (int)bits) is int bad)
+            throw Bad(path, $"codes: code {bad} has bits set above bit {bits - 1}");
+        return ((int)bits, n);
     }
 
     private static InvalidDataException Bad(string path, string what) => new($"index file {path}: {what}");
-
-    private sealed class Mapping(MemoryMappedFile map, MemoryMappedViewAccessor view) : IDisposable
-    {
-        private int _disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-            view.SafeMemoryMappedViewHandle.ReleasePointer();
-            view.Dispose();
-            map.Dispose();
-        }
-    }
 }

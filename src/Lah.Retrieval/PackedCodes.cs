@@ -84,14 +84,20 @@ public sealed class PackedCodes
         var w = WordsFor(bits);
         if (words.Length != (long)count * w)
             throw new ArgumentException($"words has {words.Length} elements, expected count*ceil(bits/64) = {(long)count * w}", nameof(words));
-        if (bits % 64 != 0)
-        {
-            var mask = ~0UL << (bits & 63);
-            for (var i = 0; i < count; i++)
-                if ((words[i * w + w - 1] & mask) != 0)
-                    throw new ArgumentException($"code {i} has bits set above bit {bits - 1}", nameof(words));
-        }
+        if (FirstWithPaddingBits(words, count, bits) is int bad)
+            throw new ArgumentException($"code {bad} has bits set above bit {bits - 1}", nameof(words));
         return new PackedCodes(bits, count, words, CheckIds(ids, count));
+    }
+
+    /// <summary>The first code with a bit set above bit K−1 (distances XOR whole words, so those must be 0), or null.</summary>
+    internal static int? FirstWithPaddingBits(ReadOnlySpan<ulong> words, int count, int bits)
+    {
+        if (bits % 64 == 0) return null;
+        var w = WordsFor(bits);
+        var mask = ~0UL << (bits & 63);
+        for (var i = 0; i < count; i++)
+            if ((words[i * w + w - 1] & mask) != 0) return i;
+        return null;
     }
 
     /// <summary>Unpacks to ±1 floats, row-major count × bits.</summary>

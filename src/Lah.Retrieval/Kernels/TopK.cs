@@ -55,7 +55,7 @@ internal abstract class Collector
     }
 
     /// <summary>Kept hits with distance ≤ the final threshold, sorted by (distance, id, index), at most <paramref name="limit"/>.</summary>
-    protected Neighbor[] Sorted(long[] ids, int limit)
+    protected Neighbor[] Sorted(ReadOnlySpan<long> ids, int limit)
     {
         var list = new List<Neighbor>(Math.Min(Count, Math.Max(limit, 0)));
         for (var i = 0; i < Count; i++)
@@ -66,7 +66,7 @@ internal abstract class Collector
         return list.ToArray();
     }
 
-    public abstract Neighbor[] Result(long[] ids);
+    public abstract Neighbor[] Result(ReadOnlySpan<long> ids);
 }
 
 /// <summary>Everything within a fixed radius (inclusive).</summary>
@@ -74,7 +74,7 @@ internal sealed class RadiusCollector : Collector
 {
     public RadiusCollector(int radius) => Threshold = radius;
 
-    public override Neighbor[] Result(long[] ids) => Sorted(ids, int.MaxValue);
+    public override Neighbor[] Result(ReadOnlySpan<long> ids) => Sorted(ids, int.MaxValue);
 }
 
 /// <summary>
@@ -128,5 +128,5 @@ internal sealed class TopKCollector : Collector
         if (Count * 2 > _compactAt) _compactAt *= 2;
     }
 
-    public override Neighbor[] Result(long[] ids) => Sorted(ids, _k);
+    public override Neighbor[] Result(ReadOnlySpan<long> ids) => Sorted(ids, _k);
 }
