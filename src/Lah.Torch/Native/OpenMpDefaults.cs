@@ -26,11 +26,16 @@ internal static partial class OpenMpDefaults
             return;
         }
         if (OperatingSystem.IsWindows()) return; // the Windows CRT environment is the process's; libtorch there uses MSVC's OpenMP
-        if (setenv(Variable, "PASSIVE", 0) == 0)
+        try
         {
-            Environment.SetEnvironmentVariable(Variable, "PASSIVE"); // so child processes (peers) see it too
-            Policy = "PASSIVE";
+            if (setenv(Variable, "PASSIVE", 0) != 0) return;
         }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return; // a libc we cannot reach: keep the runtime's default rather than fail to load
+        }
+        Environment.SetEnvironmentVariable(Variable, "PASSIVE"); // so child processes (peers) see it too
+        Policy = "PASSIVE";
     }
 
     /// <summary>The native (libc) environment's value, which is what the OpenMP runtime reads.</summary>
