@@ -49,6 +49,28 @@ public class GraphInputTests
     }
 
     [Fact]
+    public void Coco_json_counts_bound_those_of_the_train2014_images_of_train_txt_label_by_label_and_pair_by_pair()
+    {
+        // The json counts all of instances_train2014 (not in the shared data); train.txt holds 6,680 of those images
+        // (and 3,320 from val2014). Counting the former with our code can only give less, in every cell: a wrong label
+        // order or a counting slip would not stay below the official counts everywhere.
+        var json = LabelCooccurrence.ReadJson(SharedData.Lah("coco2014", "cooccurrence_lah.json"));
+        var list = Coco2014.ReadList(SharedData.Lah("coco2014", "train.txt"), json.Labels, "/coco");
+        var train2014 = Enumerable.Range(0, list.Count)
+            .Where(i => ((FileImageSource)list[i].Image).Path.StartsWith("/coco/train2014/", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(6680, train2014.Length);
+        var ours = LabelCooccurrence.FromLabels(json.Labels, train2014.Select(i => list[i].Labels));
+        for (var i = 0; i < 80; i++)
+        {
+            Assert.InRange(ours.Nums[i], 1, json.Nums[i]);
+            for (var j = 0; j < 80; j++) Assert.InRange(ours.Adj[i, j], 0, json.Adj[i, j]);
+        }
+        // The val2014 images are not in the json's counts: with them some pairs exceed it.
+        var all = LabelCooccurrence.FromLabels(json.Labels, Enumerable.Range(0, list.Count).Select(i => list[i].Labels));
+        Assert.Contains(Enumerable.Range(0, 6400), k => all.Adj[k / 80, k % 80] > json.Adj[k / 80, k % 80]);
+    }
+
+    [Fact]
     public void Counts_and_conditionals_on_a_small_example()
     {
         var rows = new[] { new[] { 0, 1 }, [0], [0, 1, 2], [2] }.Select(r => MultiLabel.FromIndices(3, r));
