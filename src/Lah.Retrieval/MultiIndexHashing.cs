@@ -128,11 +128,42 @@ public sealed class MultiIndexHashing : IHammingIndex
         var hits = t_hits ??= new List<Neighbor>();
         hits.Clear();
         int s = radius / _tables.Length;
+        if (Probes(s) >= Count)
+        {
+            // Probing would look up more keys than there are codes (a radius large for the number of tables):
+            // checking every code is cheaper and gives the same set.
+            var ids = Codes.Ids;
+            for (int pos = 0; pos < Count; pos++)
+            {
+                var code = Codes.Code(pos);
+                int d = 0;
+                for (int w = 0; w < code.Length; w++) d += BitOperations.PopCount(code[w] ^ query[w]);
+                if (d <= radius) hits.Add(new Neighbor(ids[pos], pos, d));
+            }
+            return Sorted(hits);
+        }
         Span<ulong> qkeys = stackalloc ulong[_tables.Length];
         for (int t = 0; t < _tables.Length; t++) qkeys[t] = Substring(query, _tables[t].Start, _tables[t].Length);
         for (int t = 0; t < _tables.Length; t++)
             Probe(query, qkeys, t, qkeys[t], Math.Min(s, _tables[t].Length), 0, radius, s, hits);
         return Sorted(hits);
+    }
+
+    // Keys a query looks up with `s` flips per table: Σ_t Σ_{k ≤ s} C(len_t, k), saturating.
+    private long Probes(int s)
+    {
+        long total = 0;
+        foreach (var table in _tables)
+        {
+            long binomial = 1;
+            for (int k = 0; k <= Math.Min(s, table.Length); k++)
+            {
+                if (k > 0) binomial = binomial * (table.Length - k + 1) / k;
+                total += binomial;
+                if (total > int.MaxValue || binomial > int.MaxValue) return long.MaxValue;
+            }
+        }
+        return total;
     }
 
     // Visits every key within `flips` more bit flips of `key` (flipping bits at or above `from`, so each once).
