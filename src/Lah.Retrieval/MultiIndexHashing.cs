@@ -216,7 +216,7 @@ public sealed class MultiIndexHashing : IHammingIndex
     private void SearchExactKeys(PackedCodes queries, int from, int to, int radius, Neighbor[][] results)
     {
         int m = _tables.Length;
-        Span<ulong> keys = stackalloc ulong[Group * m];
+        Span<ulong> keys = Group * m <= 512 ? stackalloc ulong[Group * m] : new ulong[Group * m]; // up to 1,024 tables
         var hits = t_hits ??= new List<Neighbor>();
         for (int g = from; g < to; g += Group)
         {
