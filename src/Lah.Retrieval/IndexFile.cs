@@ -1,5 +1,3 @@
-using System.IO.MemoryMappedFiles;
-using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace Lah.Retrieval;

@@ -25,11 +25,8 @@ public sealed unsafe class MappedIndex : IHammingIndex, IDisposable
         _map = map;
         _view = view;
         _base = p;
-        Bits = bits;
-        Count = count;
-        WordsPerCode = PackedCodes.WordsFor(bits);
         var ids = new PointerMemory<long>((long*)(p + IndexFile.HeaderBytes), count);
-        var words = new PointerMemory<ulong>((ulong*)(p + IndexFile.HeaderBytes + 8L * count), count * WordsPerCode);
+        var words = new PointerMemory<ulong>((ulong*)(p + IndexFile.HeaderBytes + 8L * count), count * PackedCodes.WordsFor(bits));
         _flat = new FlatIndex(words.Memory, ids.Memory, bits, count, kernel);
     }
 
@@ -62,9 +59,9 @@ public sealed unsafe class MappedIndex : IHammingIndex, IDisposable
     }
 
     public string Path { get; }
-    public int Bits { get; }
-    public int Count { get; }
-    public int WordsPerCode { get; }
+    public int Bits => _flat.Bits;
+    public int Count => _flat.Count;
+    public int WordsPerCode => PackedCodes.WordsFor(Bits);
     public HammingKernel Kernel => _flat.Kernel;
 
     /// <summary>The items' ids, on the mapped pages (valid until disposal).</summary>

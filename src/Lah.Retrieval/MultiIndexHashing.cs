@@ -18,6 +18,7 @@ public sealed class MultiIndexHashing : IHammingIndex
     private const int DirectBits = 24; // substrings at most this long may use a direct-address table…
     private const int DirectSlotsPerCode = 16; // …when it has at most this many slots per code (else a hash table)
     private readonly Table[] _tables;
+    private FlatIndex? _flat; // for radii whose probes would outnumber the codes
 
     public PackedCodes Codes { get; }
     public int Bits => Codes.Bits;
@@ -125,23 +126,12 @@ public sealed class MultiIndexHashing : IHammingIndex
         if (query.Length != Codes.WordsPerCode)
             throw new ArgumentException($"query: {query.Length} words, the index holds {Bits}-bit codes ({Codes.WordsPerCode} words)", nameof(query));
         if (radius < 0) return [];
+        int s = radius / _tables.Length;
+        // Probing would look up more keys than there are codes (a radius large for the number of tables): a flat
+        // scan over the same codes is cheaper and gives the same set. (A racing first use builds it twice: harmless.)
+        if (Probes(s) >= Count) return (_flat ??= new FlatIndex(Codes)).RadiusSearch(query, radius);
         var hits = t_hits ??= new List<Neighbor>();
         hits.Clear();
-        int s = radius / _tables.Length;
-        if (Probes(s) >= Count)
-        {
-            // Probing would look up more keys than there are codes (a radius large for the number of tables):
-            // checking every code is cheaper and gives the same set.
-            var ids = Codes.Ids;
-            for (int pos = 0; pos < Count; pos++)
-            {
-                var code = Codes.Code(pos);
-                int d = 0;
-                for (int w = 0; w < code.Length; w++) d += BitOperations.PopCount(code[w] ^ query[w]);
-                if (d <= radius) hits.Add(new Neighbor(ids[pos], pos, d));
-            }
-            return Sorted(hits);
-        }
         Span<ulong> qkeys = stackalloc ulong[_tables.Length];
         for (int t = 0; t < _tables.Length; t++) qkeys[t] = Substring(query, _tables[t].Start, _tables[t].Length);
         for (int t = 0; t < _tables.Length; t++)

@@ -190,9 +190,9 @@ public abstract class Module : IDisposable
     /// </summary>
     public LoadStateDictResult LoadStateDict(IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true)
     {
-        var result = CheckKeys(stateDict.Keys, k => stateDict[k].Shape, strict, "state dict");
-        var own = StateDict();
         var optional = OptionalStateKeys();
+        var result = CheckKeys(stateDict.Keys, k => stateDict[k].Shape, strict, "state dict", optional);
+        var own = StateDict();
         using var noGrad = Torch.NoGrad();
         foreach (var (name, target) in own)
             if (stateDict.TryGetValue(name, out var src)) CopyInto(target, src);
@@ -213,10 +213,10 @@ public abstract class Module : IDisposable
     public LoadStateDictResult LoadSafeTensors(string path, bool strict = true)
     {
         using var file = SafeTensorsFile.Open(path);
-        var result = CheckKeys(file.Tensors.Select(t => t.Name), k => file[k].Shape, strict, path);
+        var optional = OptionalStateKeys();
+        var result = CheckKeys(file.Tensors.Select(t => t.Name), k => file[k].Shape, strict, path, optional);
         var own = StateDict();
         using var noGrad = Torch.NoGrad();
-        var optional = OptionalStateKeys();
         foreach (var (name, target) in own)
         {
             if (!file.Contains(name))
@@ -248,12 +248,12 @@ public abstract class Module : IDisposable
         }
     }
 
-    private LoadStateDictResult CheckKeys(IEnumerable<string> keys, Func<string, long[]> shapeOf, bool strict, string source)
+    private LoadStateDictResult CheckKeys(IEnumerable<string> keys, Func<string, long[]> shapeOf, bool strict, string source,
+        HashSet<string> optional)
     {
         var own = StateDict();
         var given = keys.ToList();
         var givenSet = given.ToHashSet();
-        var optional = OptionalStateKeys();
         var missing = own.Keys.Where(k => !givenSet.Contains(k) && !optional.Contains(k)).ToList();
         var unexpected = given.Where(k => !own.ContainsKey(k)).ToList();
         var mismatched = new List<string>();
