@@ -29,8 +29,15 @@ public sealed class TensorAccountingTests
         var hooks = new TrainingHooks { TransformBatch = b => { live.Add(Torch.LiveTensorCount); return b; } };
         var options = new EndToEndOptions
         {
-            Epochs = 3, BatchSize = 16, MaxStepsPerEpoch = 4, LearningRate = 0.05, Seed = 3, Workers = 1,
-            ShowProgress = false, CheckpointDir = dir.Path, EvalBatchSize = 64,
+            Epochs = 3,
+            BatchSize = 16,
+            MaxStepsPerEpoch = 4,
+            LearningRate = 0.05,
+            Seed = 3,
+            Workers = 1,
+            ShowProgress = false,
+            CheckpointDir = dir.Path,
+            EvalBatchSize = 64,
         };
         using (var trainer = new EndToEndTrainer(network, MosaicSetup.Loss(), options, hooks))
             trainer.Fit(Mosaic.Dataset, Mosaic.Split, Mosaic.Transform, Mosaic.Transform);
