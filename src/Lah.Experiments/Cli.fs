@@ -1,20 +1,68 @@
-/// The `lah` command line as an Argu union: every case documents itself through `Usage`.
+/// The `lah` command line as Argu unions: every case documents itself through `Usage`.
 module Lah.Experiments.Cli
 
 open Argu
 
+type ProfileName =
+    | Quick
+    | Paper
+
 type ReproduceArgs =
     | [<MainCommand; Mandatory>] Target of target: string
+    | Profile of ProfileName
+    | Data of root: string
+    | Weights of file: string
+    | Device of device: string
+    | Threads of count: int
+    | Force
+    | Results of dir: string
+    | Report_Only
 
     interface IArgParserTemplate with
         member this.Usage =
             match this with
             | Target _ -> "what to reproduce: table1, table2 or figure3."
+            | Profile _ -> "quick (the embedded default, when no --data is given) or paper (the paper's settings, needs --data)."
+            | Data _ -> "folder holding the datasets in their official layouts (VOCdevkit/VOC2007, COCO 2014, MIRFLICKR-25K)."
+            | Weights _ -> "backbone weights (safetensors, torchvision names) instead of pre-training; ImageNet ResNet-101 for the paper."
+            | Device _ -> "cpu (default), cuda or cuda:N."
+            | Threads _ -> "the process's thread budget for libtorch, loaders and metrics (default: all cores)."
+            | Force -> "rerun every experiment even when its result is stored."
+            | Results _ -> "results folder (default: results/ in the current directory)."
+            | Report_Only -> "write the report from stored results without running anything."
 
-type LahArgs =
-    | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<ReproduceArgs>
+type RunArgs =
+    | [<MainCommand; Mandatory>] Files of file: string list
+    | Device of device: string
+    | Threads of count: int
+    | Force
+    | Results of dir: string
 
     interface IArgParserTemplate with
         member this.Usage =
             match this with
-            | Reproduce _ -> "run the experiment records behind a published table or figure."
+            | Files _ -> "experiment files (YAML; see experiments/example.yaml)."
+            | Device _ -> "cpu (default), cuda or cuda:N."
+            | Threads _ -> "the process's thread budget (default: all cores)."
+            | Force -> "rerun even when the result is stored."
+            | Results _ -> "results folder (default: results/)."
+
+type ShowArgs =
+    | [<MainCommand; Mandatory>] File of file: string
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | File _ -> "an experiment file: prints it with every default filled in, and its content hash."
+
+type LahArgs =
+    | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<ReproduceArgs>
+    | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<RunArgs>
+    | [<CliPrefix(CliPrefix.None)>] Show of ParseResults<ShowArgs>
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Reproduce _ -> "run the experiment records behind a published table or figure and write its report."
+            | Run _ -> "run experiments from YAML files and print their results."
+            | Show _ -> "print an experiment file with its defaults and content hash."

@@ -1,7 +1,87 @@
 module Lah.Experiments.Program
 
+open System
+open System.IO
 open Argu
 open Lah.Experiments.Cli
+open Lah.Experiments.Runner
+
+let private budget (threads: int option) (device: string option) =
+    let threads = defaultArg threads Environment.ProcessorCount
+    // One thread budget for the process: libtorch's pool is sized once, loaders and metrics read the same figure.
+    Lah.Torch.Torch.SetNumThreads threads
+
+    {
+        Threads = threads
+        Device = defaultArg device "cpu"
+    }
+
+let private reproduce (args: ParseResults<ReproduceArgs>) =
+    let target = args.GetResult ReproduceArgs.Target
+    let data = args.TryGetResult ReproduceArgs.Data
+
+    let profile =
+        match args.TryGetResult ReproduceArgs.Profile, data with
+        | Some ProfileName.Paper, Some root
+        | None, Some root -> Profile.Paper(Path.GetFullPath root)
+        | Some ProfileName.Paper, None -> raise (ArgumentException "--profile paper needs --data ROOT (the datasets' folder)")
+        | Some ProfileName.Quick, _
+        | None, None -> Profile.Quick
+
+    let weights =
+        args.TryGetResult ReproduceArgs.Weights
+        |> Option.map (fun w ->
+            if not (File.Exists w) then
+                raise (FileNotFoundException $"--weights: the file {w} does not exist")
+
+            Path.GetFullPath w)
+
+    match profile with
+    | Profile.Paper root when not (Directory.Exists root) ->
+        raise (DirectoryNotFoundException $"--data: the folder {root} does not exist")
+    | _ -> ()
+
+    let spec = Catalog.All.target target profile weights
+    let results = args.GetResult(ReproduceArgs.Results, defaultValue = "results")
+
+    let options =
+        {
+            Force = args.Contains ReproduceArgs.Force
+            Budget = budget (args.TryGetResult ReproduceArgs.Threads) (args.TryGetResult ReproduceArgs.Device)
+        }
+
+    Reproduce.reproduce (Results.Store results) options Engine.execute spec (args.Contains Report_Only)
+
+let private run (args: ParseResults<RunArgs>) =
+    let experiments = args.GetResult RunArgs.Files |> List.map ExperimentFile.read
+    let store = Results.Store(args.GetResult(RunArgs.Results, defaultValue = "results"))
+
+    let options =
+        {
+            Force = args.Contains RunArgs.Force
+            Budget = budget (args.TryGetResult RunArgs.Threads) (args.TryGetResult RunArgs.Device)
+        }
+
+    let outcomes = Reproduce.runGrid store options Engine.execute experiments
+
+    for o in outcomes do
+        let metrics =
+            o.Record.Final
+            |> Map.toList
+            |> List.map (fun (k, v) -> $"{k} {v:F4}")
+            |> String.concat ", "
+
+        match o.Record.Status with
+        | Results.Finished -> printfn "%s [%s]: %s (%s)" o.Experiment.Name o.Hash metrics (store.RunFile o.Hash)
+        | Results.Failed reason -> printfn "%s [%s]: FAILED: %s" o.Experiment.Name o.Hash reason
+
+    if outcomes |> List.forall (fun o -> o.Record.Status = Results.Finished) then 0 else 1
+
+let private show (args: ParseResults<ShowArgs>) =
+    let e = ExperimentFile.read (args.GetResult ShowArgs.File)
+    printfn "# content hash %s" (hashOf e)
+    printf "%s" (ExperimentFile.toYaml e)
+    0
 
 [<EntryPoint>]
 let main argv =
@@ -10,9 +90,17 @@ let main argv =
 
     let args = parser.ParseCommandLine argv
 
-    match args.GetSubCommand() with
-    | Reproduce r ->
-        let target = r.GetResult Target
-        // Never fake output: the experiment runner is a later issue.
-        eprintfn "lah reproduce %s: not implemented yet (the Experiments issue has not landed)." target
+    try
+        match args.GetSubCommand() with
+        | Reproduce r -> reproduce r
+        | Run r -> run r
+        | Show s -> show s
+    with
+    | Yaml.ExperimentFileError _ as e ->
+        eprintfn "lah: %s" e.Message
+        2
+    | :? ArgumentException
+    | :? IOException
+    | :? InvalidDataException as e ->
+        eprintfn "lah: %s" e.Message
         2

@@ -1,0 +1,125 @@
+/// Data of an experiment: the dataset, its split, the label graph's inputs. Everything a run needs from disk is
+/// checked here, before any training starts.
+module Lah.Experiments.EngineData
+
+open System
+open System.IO
+open Lah.Data
+
+type LoadedData =
+    {
+        Dataset: IMultiLabelDataset
+        Split: RetrievalSplit
+        /// Folder of the dataset's label files and word vectors.
+        LabelDir: string
+        /// Identifies the rendered pixels of an embedded dataset for the feature cache.
+        DataTag: string
+    }
+
+let folderName d =
+    match d with
+    | Voc2007 -> "voc2007"
+    | Coco2014 -> "coco2014"
+    | Mirflickr25k -> "mirflickr25k"
+
+/// LAH_DATA_DIR, else the repository's data/ folder (above the program or the current directory), else ../shared/data.
+let dataRoot () =
+    let rec up (dir: string) =
+        if isNull dir then None
+        elif Directory.Exists(Path.Combine(dir, "data", "lah")) then Some(Path.Combine(dir, "data"))
+        elif Directory.Exists(Path.Combine(dir, "..", "shared", "data", "lah")) then Some(Path.GetFullPath(Path.Combine(dir, "..", "shared", "data")))
+        else up (Path.GetDirectoryName dir)
+
+    match Environment.GetEnvironmentVariable "LAH_DATA_DIR" with
+    | null | "" ->
+        up AppContext.BaseDirectory
+        |> Option.orElse (up (Directory.GetCurrentDirectory()))
+        |> Option.defaultWith (fun () -> raise (DirectoryNotFoundException "the LAH label files were not found: set LAH_DATA_DIR"))
+    | d -> d
+
+/// The label files and word vectors shipped with the repository (or LAH_DATA_DIR / ../shared/data).
+let labelDir (d: DatasetName) =
+    let dir = Path.Combine(dataRoot (), "lah", folderName d)
+
+    if not (Directory.Exists dir) then
+        raise (DirectoryNotFoundException $"label files of {folderName d} not found: expected the folder {dir}")
+
+    dir
+
+/// The label rows that drive the embedded scenes: the training list of each dataset.
+let private rowsFile (d: DatasetName) =
+    match d with
+    | Voc2007 -> "classification_trainval.csv"
+    | Coco2014 -> "train.txt"
+    | Mirflickr25k -> "train.csv"
+
+let wordVectorFile (dir: string) (w: WordEmbedding) =
+    let name =
+        match w with
+        | Glove -> Some "wordvec_glove.txt"
+        | GoogleNews -> Some "wordvec_googlenews.txt"
+        | FastText -> Some "wordvec_fasttext.txt"
+        | OneHot
+        | NoEmbedding -> None
+
+    name |> Option.map (fun n -> Path.Combine(dir, n))
+
+let load (e: Experiment) : LoadedData =
+    let d = e.Data
+    let dir = labelDir d.Dataset
+    let seed = uint64 e.Seed
+
+    match d.Source with
+    | Embedded ->
+        let file = Path.Combine(dir, rowsFile d.Dataset)
+        let scenes = EmbeddedDatasets.ScenesFromLabelFile(file, d.Pool, seed, d.SceneSize)
+
+        let split =
+            match d.Split with
+            | DchSplit -> Splits.Dch(scenes.Count, d.Query, d.Train, seed)
+            | LahOfficialSplit -> Splits.SeededLah(scenes.Count, d.Query, seed)
+
+        {
+            Dataset = scenes
+            Split = split
+            LabelDir = dir
+            DataTag = $"scenes-seed{seed}-size{d.SceneSize}"
+        }
+    | Official ->
+        if not (Directory.Exists d.Root) then
+            raise (DirectoryNotFoundException $"data.root: the dataset folder {d.Root} does not exist")
+
+        let pool = LahDatasets.Load(folderName d.Dataset, dir, d.Root)
+
+        let split =
+            Splits.ForDataset(
+                folderName d.Dataset,
+                (match d.Split with
+                 | DchSplit -> "dch"
+                 | LahOfficialSplit -> "lah"),
+                pool.Pool.Count,
+                pool.TrainCount,
+                seed
+            )
+
+        {
+            Dataset = pool.Pool
+            Split = split
+            LabelDir = dir
+            DataTag = ""
+        }
+
+/// Every image of the split must exist and decode as far as its header: one error listing the bad files, up front.
+let checkImages (data: LoadedData) =
+    match data.Dataset with
+    | :? SyntheticScenes -> ()
+    | ds ->
+        let items =
+            Seq.concat [ data.Split.Train; data.Split.Query; data.Split.Database ]
+            |> Seq.distinct
+            |> Array.ofSeq
+
+        let missing = items |> Array.map (fun i -> ds[i]) |> Array.filter (fun it -> match it.Image with :? FileImageSource as f -> not (File.Exists f.Path) | _ -> false)
+        if missing.Length > 0 then
+            let list = missing |> Array.truncate 20 |> Array.map (fun it -> it.Id) |> String.concat ", "
+            raise (FileNotFoundException $"{missing.Length} image(s) of the split are missing: {list}")

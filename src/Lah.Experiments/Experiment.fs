@@ -1,0 +1,230 @@
+/// Experiments as plain immutable values: every choice that changes a result is a field here, with its default
+/// stated once (`Experiment.Default`). The runner interprets these records; nothing here does any work.
+namespace Lah.Experiments
+
+open System
+
+/// A record field (or the file path inside one) that does not change results: left out of the content hash.
+[<AttributeUsage(AttributeTargets.Property)>]
+type NotHashedAttribute() =
+    inherit Attribute()
+
+type DatasetName =
+    | Voc2007
+    | Coco2014
+    | Mirflickr25k
+
+type DataSource =
+    /// Scenes rendered from the dataset's real label rows (shipped in the repository): no download needed.
+    | Embedded
+    /// The dataset's images in its official layout under `Data.Root` (VOCdevkit, COCO 2014, MIRFLICKR-25K).
+    | Official
+
+type SplitProtocol =
+    /// DCH: a seeded query set, the rest is the database, the training images are drawn from the database.
+    | DchSplit
+    /// The official LAH code: its train / test lists; the test set is searched leave-one-out.
+    | LahOfficialSplit
+
+type Data =
+    {
+        Dataset: DatasetName
+        Source: DataSource
+        /// Dataset root for `Official` (VOCdevkit/COCO/MIRFLICKR folders); not part of the hash.
+        [<NotHashed>]
+        Root: string
+        Split: SplitProtocol
+        /// Images taken from the label rows (embedded) or the pool size cap (0 = the whole pool).
+        Pool: int
+        Train: int
+        Query: int
+        /// Side of the rendered scenes (embedded only).
+        SceneSize: int
+    }
+
+type Pooling =
+    | MaxPool
+    | AvgPool
+
+type Optimizer =
+    | Sgd of momentum: float
+    | Adam
+    | AdamW
+
+type Schedule =
+    | Constant
+    | Step of every: int * gamma: float
+    | MultiStep of milestones: int list * gamma: float
+    | Cosine
+
+/// Multi-label classification pre-training of the backbone on the training split (no ImageNet weights here).
+type Pretraining =
+    {
+        Epochs: int
+        BatchSize: int
+        Optimizer: Optimizer
+        LearningRate: float
+        WeightDecay: float
+        Schedule: Schedule
+    }
+
+type Weights =
+    /// Random initialisation (only sensible end to end).
+    | RandomInit
+    /// Classification pre-training on the training split, cached by content hash.
+    | Pretrained of Pretraining
+    /// A weights file the user supplies (`Backbone.WeightsFile`); its content is hashed, its path is not.
+    | WeightsFile
+
+type Backbone =
+    {
+        /// Registry name (`small-cnn`, `resnet101`, …).
+        Arch: string
+        Pooling: Pooling
+        InputSize: int
+        Weights: Weights
+        [<NotHashed>]
+        WeightsFile: string
+    }
+
+type WordEmbedding =
+    | Glove
+    | GoogleNews
+    | FastText
+    | OneHot
+    /// No label branch at all: the head is DCH's.
+    | NoEmbedding
+
+type Fusion =
+    | Mfb
+    | DotProduct
+    /// No fusion: the image feature alone (with `NoEmbedding`: the DCH head).
+    | NoFusion
+
+type LabelGraph =
+    | OfficialGraph
+    | PaperGraph
+
+type LahHead =
+    {
+        Embedding: WordEmbedding
+        Fusion: Fusion
+        Graph: LabelGraph
+        Tau: float
+        P: float
+        JointDim: int
+        PoolingStride: int
+        Dropout: float
+        GcnHidden: int
+        ClassifierDim: int
+    }
+
+type Head =
+    /// LAH: GCN label embeddings fused with the image feature, then the hash layer.
+    | Lah of LahHead
+    /// DCH: the hash layer on the image feature alone.
+    | DchHead
+    /// Sanity row: sign of a seeded Gaussian projection of the same features (no training).
+    | Lsh
+    /// Sanity row: seeded random codes (no training).
+    | RandomCodes
+    /// Sanity row: every code equal; every ball holds the whole database, MAP = share of relevant pairs.
+    | Collapsed
+    /// Classification on the fused features (Figure 3): LAH's extractor (MFB) or ML-GCN's (dot product).
+    | Classifier of LahHead
+
+type Similarity =
+    | Iou
+    | AnyShared
+
+type Distance =
+    | Normed
+    | Euclidean
+
+type Quantization =
+    | Squared
+    | CauchyQuantization
+
+type Combination =
+    | OfficialCombination
+    | PaperCombination
+
+type CauchyLoss =
+    {
+        Gamma: float
+        Lambda: float
+        Similarity: Similarity
+        Distance: Distance
+        Quantization: Quantization
+        Combination: Combination
+    }
+
+type Loss =
+    | Cauchy of CauchyLoss
+    /// Multi-label soft margin on the classifier's scores (ML-GCN's criterion).
+    | ClassificationLoss
+    /// Nothing to train (the sanity rows).
+    | NoLoss
+
+type TrainingMode =
+    /// Heads on cached features of a frozen backbone.
+    | FeatureMode
+    /// Backbone and head together.
+    | EndToEnd
+
+type Training =
+    {
+        Mode: TrainingMode
+        Optimizer: Optimizer
+        LearningRate: float
+        /// Learning rate per parameter group (`gcn`, `fusion`, `hash`); others use `LearningRate`.
+        GroupRates: Map<string, float>
+        /// End to end: the backbone's learning rate is LearningRate × this (the official `lrp`).
+        BackboneLrMultiplier: float
+        WeightDecay: float
+        ClipNorm: float
+        Schedule: Schedule
+        Epochs: int
+        BatchSize: int
+    }
+
+type Protocol =
+    /// MAP, P and R within the Hamming radius, queries against the database (DCH).
+    | DchProtocol
+    /// The official LAH code's leave-one-out evaluation of the test set (mAP1, mAP2, P, R).
+    | LahOfficialProtocol
+    /// mAP over the top K of the whole database ranked by Hamming distance.
+    | TopK of k: int
+    /// Classification mAP (×100) of the classifier's scores on the query set.
+    | ClassificationMap
+
+type Selection =
+    /// The weights of the last epoch.
+    | LastEpoch
+    /// The epoch with the best validation score (a seeded part of the training images).
+    | BestValidation
+
+type Evaluation =
+    {
+        Protocols: Protocol list
+        Radius: int
+        Selection: Selection
+        ValidationFraction: float
+        /// Evaluate the test queries after every epoch (Figure 3's curves).
+        EachEpoch: bool
+    }
+
+type Experiment =
+    {
+        /// A label for people; the content hash ignores it.
+        [<NotHashed>]
+        Name: string
+        Data: Data
+        Backbone: Backbone
+        Head: Head
+        Bits: int
+        Loss: Loss
+        Training: Training
+        Evaluation: Evaluation
+        Seed: int
+    }

@@ -1,0 +1,201 @@
+/// Runs experiments through an executor and keeps their records: finished runs are skipped, failures are recorded
+/// with their reason and the grid goes on, `Force` reruns. The executor does the work; this module only decides what
+/// runs and writes what came of it.
+module Lah.Experiments.Runner
+
+open System
+open System.Diagnostics
+open System.IO
+open Lah.Experiments.Results
+
+/// What a run produced (the runner adds hash, experiment, timing and machine).
+type RunOutput =
+    {
+        Epochs: EpochLog list
+        Final: Map<string, float>
+        Backbone: BackboneReport
+        /// Images (or feature rows) processed per second while training.
+        ImagesPerSecond: float
+    }
+
+/// The machine budget of one process: libtorch threads, loader workers and metric threads come from here.
+type Budget =
+    {
+        Threads: int
+        Device: string
+    }
+
+    member b.LoaderWorkers = max 0 (min 2 (b.Threads - 1))
+    member b.MetricThreads = b.Threads
+
+type Progress =
+    abstract Status: string -> unit
+
+type RunContext =
+    {
+        Store: Store
+        Hash: string
+        /// This run's own folder (checkpoints).
+        RunDir: string
+        Budget: Budget
+        Progress: Progress
+    }
+
+type Executor = RunContext -> Experiment -> RunOutput
+
+type Options =
+    {
+        Force: bool
+        Budget: Budget
+    }
+
+/// A weights file's digest joins the hash: a different file is a different experiment, a moved one is not.
+let hashOf (e: Experiment) =
+    let extra =
+        match e.Backbone.Weights with
+        | WeightsFile when File.Exists e.Backbone.WeightsFile ->
+            use s = File.OpenRead e.Backbone.WeightsFile
+            Convert.ToHexString(Security.Cryptography.SHA256.HashData s)
+        | _ -> ""
+
+    Tree.contentHash e extra
+
+let private gitCommit () =
+    match Environment.GetEnvironmentVariable "LAH_GIT_COMMIT" with
+    | null
+    | "" ->
+        try
+            let psi =
+                ProcessStartInfo("git", "rev-parse HEAD", RedirectStandardOutput = true, RedirectStandardError = true)
+
+            use p = Process.Start psi
+            let out = p.StandardOutput.ReadToEnd().Trim()
+            p.WaitForExit()
+            if p.ExitCode = 0 then out else "unknown"
+        with _ ->
+            "unknown"
+    | c -> c
+
+let private cpuName () =
+    try
+        File.ReadLines "/proc/cpuinfo"
+        |> Seq.tryFind (fun l -> l.StartsWith "model name")
+        |> Option.map (fun l -> l.Substring(l.IndexOf ':' + 1).Trim())
+        |> Option.defaultValue "unknown"
+    with _ ->
+        "unknown"
+
+let machine (budget: Budget) =
+    Map.ofList
+        [
+            "cpu", cpuName ()
+            "cores", string Environment.ProcessorCount
+            "threads", string budget.Threads
+            "device", budget.Device
+            "os", Runtime.InteropServices.RuntimeInformation.OSDescription
+        ]
+
+let versions () =
+    Map.ofList
+        [
+            "lah", typeof<Options>.Assembly.GetName().Version |> string
+            "dotnet", Environment.Version |> string
+            "libtorch",
+            (try
+                Lah.Torch.Torch.Version
+             with _ ->
+                 "unavailable")
+        ]
+
+/// One run's outcome as the grid sees it.
+type Outcome =
+    {
+        Experiment: Experiment
+        Hash: string
+        Record: RunRecord
+        /// True when the record came from the store without running.
+        Cached: bool
+    }
+
+/// Runs one experiment (or takes its record from the store); never throws for a failure inside the run.
+let runOne (store: Store) (options: Options) (progress: Progress) (execute: Executor) (e: Experiment) : Outcome =
+    let hash = hashOf e
+
+    if options.Force then
+        store.Forget hash
+
+    match store.TryRead hash with
+    | Some({ Status = Finished } as r) ->
+        {
+            Experiment = e
+            Hash = hash
+            Record = r
+            Cached = true
+        }
+    | _ ->
+        let ctx =
+            {
+                Store = store
+                Hash = hash
+                RunDir = store.RunDir hash
+                Budget = options.Budget
+                Progress = progress
+            }
+
+        Directory.CreateDirectory ctx.RunDir |> ignore
+        let clock = Stopwatch.StartNew()
+
+        let status, output =
+            try
+                Finished, execute ctx e
+            with ex ->
+                let reason =
+                    match ex with
+                    | :? AggregateException as a when a.InnerExceptions.Count = 1 -> a.InnerExceptions[0].Message
+                    | _ -> ex.Message
+
+                Failed reason,
+                {
+                    Epochs = []
+                    Final = Map.empty
+                    Backbone =
+                        {
+                            Description = ""
+                            ClassificationMap = nan
+                        }
+                    ImagesPerSecond = nan
+                }
+
+        let record =
+            {
+                Hash = hash
+                Experiment = ExperimentFile.toYaml e
+                Status = status
+                Seed = e.Seed
+                Epochs = output.Epochs
+                Final = output.Final
+                Backbone = output.Backbone
+                WallSeconds = clock.Elapsed.TotalSeconds
+                ImagesPerSecond = output.ImagesPerSecond
+                Machine = machine options.Budget
+                GitCommit = gitCommit ()
+                Versions = versions ()
+            }
+
+        store.Write record
+
+        {
+            Experiment = e
+            Hash = hash
+            Record = record
+            Cached = false
+        }
+
+/// Runs a list of experiments in order (each hash once); `onDone` sees each outcome as it arrives.
+let runAll (store: Store) (options: Options) (progress: Progress) (execute: Executor) (onDone: Outcome -> unit) experiments =
+    experiments
+    |> List.distinctBy hashOf
+    |> List.map (fun e ->
+        let o = runOne store options progress execute e
+        onDone o
+        o)
