@@ -23,10 +23,13 @@ let paper (root: string) (weights: string option) (dataset: DatasetName) =
                 Train = 1
                 Query = 1
                 SceneSize = 448
+                Scenes = (embeddedData dataset).Scenes
+                SampleRows = false
             }
         Backbone =
             {
                 Arch = "resnet101"
+                Widths = []
                 Pooling = MaxPool
                 InputSize = 448
                 Weights =
@@ -35,6 +38,7 @@ let paper (root: string) (weights: string option) (dataset: DatasetName) =
                     | None -> RandomInit
                 WeightsFile = defaultArg weights ""
             }
+        Head = Lah lahHead
         Loss =
             Cauchy
                 { cauchyLoss with

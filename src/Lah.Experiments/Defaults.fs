@@ -1,6 +1,32 @@
 /// Defaults stated once, and the combinators that make a table a few lines.
 module Lah.Experiments.Defaults
 
+open Lah.Training
+open Lah.Training.Optimization
+
+/// The folder name of a dataset's label files (and of its recipe).
+let folderName d =
+    match d with
+    | Voc2007 -> "voc2007"
+    | Coco2014 -> "coco2014"
+    | Mirflickr25k -> "mirflickr25k"
+
+/// The measured quick recipe of a dataset (Lah.Training.QuickRecipe states its numbers once; the records read them).
+let recipe d = QuickRecipe.For(folderName d)
+
+let optimizerOf (kind: OptimizerKind) (momentum: float) =
+    match kind with
+    | OptimizerKind.Sgd -> Sgd momentum
+    | OptimizerKind.Adam -> Adam
+    | _ -> AdamW
+
+let scheduleOf (kind: ScheduleKind) (stepSize: int) (milestones: int seq) (gamma: float) =
+    match kind with
+    | ScheduleKind.Step -> Step(stepSize, gamma)
+    | ScheduleKind.MultiStep -> MultiStep(List.ofSeq milestones, gamma)
+    | ScheduleKind.Cosine -> Cosine
+    | _ -> Constant
+
 /// The paper's LAH head (GloVe, MFB, official graph τ = 0.4, p = 0.15, J = stride = 358, GCN 300 → 1024 → 2048).
 let lahHead =
     {
@@ -16,51 +42,106 @@ let lahHead =
         ClassifierDim = 2048
     }
 
-/// DCH's Cauchy loss as the official LAH code weighs it (γ = 1, λ on the squared quantisation term).
-let cauchyLoss =
-    {
-        Gamma = 1.0
-        Lambda = 0.1
-        Similarity = Iou
-        Distance = Normed
-        Quantization = Squared
-        Combination = OfficialCombination
+/// The quick recipe's LAH head: GloVe + MFB with the small sizes its features need.
+let quickHead =
+    let r = recipe Voc2007
+
+    { lahHead with
+        JointDim = r.JointDim
+        PoolingStride = r.JointDim
+        Dropout = r.MfbDropout
+        GcnHidden = r.GcnHidden
+        ClassifierDim = r.ClassifierDim
     }
 
-let pretraining =
+let cauchyOf (c: Lah.Hashing.Config.HashLossConfig) =
     {
-        Epochs = 12
-        BatchSize = 32
-        Optimizer = Adam
-        LearningRate = 0.002
-        WeightDecay = 1e-4
-        Schedule = Cosine
+        Gamma = c.Gamma
+        Lambda = c.Lambda
+        Similarity =
+            if c.Similarity = Lah.Hashing.Config.SimilarityKind.Iou then
+                Iou
+            else
+                AnyShared
+        Distance =
+            if c.Distance = Lah.Hashing.Config.DistanceKind.NormalizedCosine then
+                Normed
+            else
+                Euclidean
+        Quantization =
+            if c.Quantization = Lah.Hashing.Config.QuantizationKind.Squared then
+                Squared
+            else
+                CauchyQuantization
+        Combination =
+            if c.Combination = Lah.Hashing.Config.LossCombination.Official then
+                OfficialCombination
+            else
+                PaperCombination
+    }
+
+/// DCH's Cauchy loss as the quick recipe weighs it.
+let cauchyLoss = cauchyOf (recipe Voc2007).Loss
+
+let pretraining =
+    let p = (recipe Voc2007).Pretraining
+
+    {
+        Epochs = p.Epochs
+        BatchSize = p.BatchSize
+        Optimizer = optimizerOf p.Optimizer p.Momentum
+        LearningRate = p.LearningRate
+        WeightDecay = p.WeightDecay
+        Schedule = scheduleOf p.Schedule p.StepSize p.Milestones p.LrGamma
+    }
+
+let scenesOf (s: Lah.Data.SceneDifficulty) =
+    {
+        GlyphMinRadius = s.GlyphMinRadius
+        GlyphMaxRadius = s.GlyphMaxRadius
+        Noise = s.Noise
+        MinClutter = s.MinClutter
+        MaxClutter = s.MaxClutter
+        MinLines = s.MinLines
+        MaxLines = s.MaxLines
+        ColourJitter = s.ColourJitter
+        MinOccluders = s.MinOccluders
+        MaxOccluders = s.MaxOccluders
+        OccluderMaxSize = s.OccluderMaxSize
+        MinDecoys = s.MinDecoys
+        MaxDecoys = s.MaxDecoys
     }
 
 let embeddedData dataset =
+    let r = recipe dataset
+
     {
         Dataset = dataset
         Source = Embedded
         Root = ""
         Split = DchSplit
-        Pool = 3000
-        Train = 2000
-        Query = 500
-        SceneSize = 64
+        Pool = r.PoolCount
+        Train = r.TrainCount
+        Query = r.QueryCount
+        SceneSize = r.ImageSize
+        Scenes = scenesOf r.Difficulty
+        SampleRows = r.SampleRows
     }
 
 let featureTraining =
+    let h = (recipe Voc2007).Head
+
     {
         Mode = FeatureMode
-        Optimizer = Adam
-        LearningRate = 0.001
-        GroupRates = Map.empty
+        Optimizer = optimizerOf h.Optimizer h.Momentum
+        LearningRate = h.LearningRate
+        GroupRates = h.GroupLearningRates |> Seq.map (fun kv -> kv.Key, kv.Value) |> Map.ofSeq
         BackboneLrMultiplier = 0.1
-        WeightDecay = 1e-4
-        ClipNorm = 10.0
-        Schedule = Cosine
-        Epochs = 15
-        BatchSize = 64
+        WeightDecay = h.WeightDecay
+        ClipNorm = h.ClipNorm
+        Schedule = scheduleOf h.Schedule h.StepSize h.Milestones h.LrGamma
+        Epochs = h.Epochs
+        BatchSize = h.BatchSize
     }
 
 let evaluation =
@@ -74,18 +155,25 @@ let evaluation =
 
 /// The embedded default: a small CNN pre-trained on the scenes, LAH (GloVe + MFB) in feature mode, 48 bits.
 let experiment =
+    let r = recipe Voc2007
+
     {
         Name = "lah"
         Data = embeddedData Voc2007
         Backbone =
             {
                 Arch = "smallcnn"
-                Pooling = MaxPool
-                InputSize = 64
+                Widths = List.ofSeq r.BackboneWidths
+                Pooling =
+                    if r.Pooling = Lah.Vision.GlobalPooling.Max then
+                        MaxPool
+                    else
+                        AvgPool
+                InputSize = r.ImageSize
                 Weights = Pretrained pretraining
                 WeightsFile = ""
             }
-        Head = Lah lahHead
+        Head = Lah quickHead
         Bits = 48
         Loss = Cauchy cauchyLoss
         Training = featureTraining

@@ -120,6 +120,453 @@ let buildHead (e: Experiment) (data: LoadedData) (imageDim: int) : IHashHead =
         HashHeads.Create(cfg, vectors |> Option.map (fun v -> v.Data) |> Option.toObj, ReadOnlySpan nums, ReadOnlySpan adj)
     | other -> invalidArg "head" $"{other} has no trained head"
 
-/// Runs one experiment.
+let private optimizerKind (o: Optimizer) =
+    match o with
+    | Sgd m -> Lah.Training.Optimization.OptimizerKind.Sgd, m
+    | Adam -> Lah.Training.Optimization.OptimizerKind.Adam, 0.9
+    | AdamW -> Lah.Training.Optimization.OptimizerKind.AdamW, 0.9
+
+/// Schedule kind, step size, milestones, gamma of the C# options.
+let private schedule (s: Schedule) =
+    match s with
+    | Constant -> Lah.Training.Optimization.ScheduleKind.None, 10, [], 0.1
+    | Step(every, gamma) -> Lah.Training.Optimization.ScheduleKind.Step, every, [], gamma
+    | MultiStep(ms, gamma) -> Lah.Training.Optimization.ScheduleKind.MultiStep, 10, ms, gamma
+    | Cosine -> Lah.Training.Optimization.ScheduleKind.Cosine, 10, [], 0.1
+
+let private describeOptimizer (o: Optimizer) (lr: float) (s: Schedule) =
+    let name =
+        match o with
+        | Sgd m -> $"SGD (momentum {m})"
+        | Adam -> "Adam"
+        | AdamW -> "AdamW"
+
+    let sched =
+        match s with
+        | Constant -> "constant rate"
+        | Step(every, g) -> $"×{g} every {every} epochs"
+        | MultiStep(ms, g) -> $"""×{g} at epochs {ms |> List.map string |> String.concat ", "}"""
+        | Cosine -> "cosine decay"
+
+    $"{name}, lr {lr}, {sched}"
+
+let private pooling (p: Pooling) =
+    match p with
+    | MaxPool -> GlobalPooling.Max
+    | AvgPool -> GlobalPooling.Average
+
+/// A backbone with `classes` classifier outputs (0: none), built from the registry or the small CNN's widths.
+let private createBackbone (b: Lah.Experiments.Backbone) (classes: int) (weightsFile: string option) : Lah.Vision.Backbone =
+    match b.Arch, b.Widths with
+    | "smallcnn", (_ :: _ as widths) ->
+        let m =
+            new Lah.Vision.Models.SmallCnn(
+                Lah.Vision.Models.SmallCnnConfig(Widths = Array.ofList widths, NumClasses = classes, Pooling = pooling b.Pooling)
+            )
+
+        weightsFile |> Option.iter (fun f -> ModelRegistry.LoadWeights(m, f, m.ClassifierName))
+        m
+    | arch, _ ->
+        ModelRegistry.Default.Create(
+            arch,
+            ModelOptions(NumClasses = Nullable classes, Pooling = Nullable(pooling b.Pooling), WeightsFile = Option.toObj weightsFile)
+        )
+
+let private widthsText (b: Lah.Experiments.Backbone) =
+    match b.Arch, b.Widths with
+    | "smallcnn", (_ :: _ as w) -> $"""small CNN {w |> List.map string |> String.concat "-"}"""
+    | arch, _ -> arch
+
+/// The backbone of a feature-mode experiment, pre-trained once per (data, backbone, seed) and cached by that hash.
+let acquireBackbone (ctx: RunContext) (e: Experiment) (data: LoadedData) : Lah.Vision.Backbone * BackboneReport =
+    let b = e.Backbone
+    let key = backboneKey e
+    let labels = data.Dataset.LabelNames.Count
+    let poolText = if b.Pooling = MaxPool then "global max pooling" else "global average pooling"
+
+    match b.Weights with
+    | Pretrained p ->
+        let dir = ctx.Store.CacheDir("backbones", key)
+        Directory.CreateDirectory dir |> ignore
+        let model = createBackbone b labels None
+        let kind, momentum = optimizerKind p.Optimizer
+        let sk, step, ms, gamma = schedule p.Schedule
+
+        let options =
+            Lah.Training.Pretraining.PretrainingOptions(
+                Epochs = p.Epochs,
+                BatchSize = p.BatchSize,
+                LearningRate = p.LearningRate,
+                Optimizer = kind,
+                Momentum = momentum,
+                WeightDecay = p.WeightDecay,
+                Schedule = sk,
+                StepSize = step,
+                Milestones = (ms |> Array.ofList :> Collections.Generic.IReadOnlyList<int>),
+                LrGamma = gamma,
+                Seed = int64 e.Seed,
+                Workers = ctx.Budget.LoaderWorkers
+            )
+
+        ctx.Progress.Status $"{e.Name}: backbone pre-training ({p.Epochs} epochs; cached after the first run)"
+
+        let result =
+            Lah.Training.Pretraining.ClassificationPretrainer.Run(
+                model,
+                data.Dataset,
+                data.Split.Train,
+                data.Split.Query,
+                ImageTransform.WarpFlip b.InputSize,
+                ImageTransform.Warp b.InputSize,
+                options,
+                Path.Combine(dir, "backbone.safetensors"),
+                key
+            )
+
+        model,
+        {
+            Description =
+                $"{widthsText b} ({poolText}, {b.InputSize}×{b.InputSize}), pre-trained here by multi-label classification "
+                + $"on the {data.Split.Train.Length} training images only ({p.Epochs} epochs, "
+                + $"{describeOptimizer p.Optimizer p.LearningRate p.Schedule}, flips); no ImageNet weights"
+            ClassificationMap = result.HeldOutMap
+        }
+    | WeightsFile ->
+        if not (File.Exists b.WeightsFile) then
+            raise (FileNotFoundException $"backbone.weights-file: {b.WeightsFile} does not exist")
+
+        createBackbone b 0 (Some b.WeightsFile),
+        {
+            Description = $"{widthsText b} ({poolText}, {b.InputSize}×{b.InputSize}) with the weights of {Path.GetFileName b.WeightsFile}"
+            ClassificationMap = nan
+        }
+    | RandomInit ->
+        Torch.ManualSeed(int64 e.Seed)
+
+        createBackbone b 0 None,
+        {
+            Description = $"{widthsText b} ({poolText}, {b.InputSize}×{b.InputSize}), randomly initialised"
+            ClassificationMap = nan
+        }
+
+/// Features of every item of the pool, from the cache of this backbone.
+let poolFeatures (ctx: RunContext) (e: Experiment) (data: LoadedData) (backbone: Lah.Vision.Backbone) : FeatureSet =
+    let cache = FeatureCache(ctx.Store.CacheDir("features", backboneKey e))
+    let all = [| 0 .. data.Dataset.Count - 1 |]
+    ctx.Progress.Status $"{e.Name}: features of {all.Length} images"
+
+    let r =
+        cache.GetOrCompute(
+            backbone,
+            e.Backbone.Arch,
+            data.Dataset,
+            all,
+            ImageTransform.Warp e.Backbone.InputSize,
+            workers = ctx.Budget.LoaderWorkers,
+            dataTag = data.DataTag
+        )
+
+    r.Features
+
+let subset (f: FeatureSet) (rows: int[]) =
+    let x, y = f.Gather(ReadOnlySpan rows)
+    FeatureSet(x, y, rows.Length, f.FeatureDim, f.LabelCount)
+
+/// Training options of the C# feature trainer from the record.
+let featureOptions (e: Experiment) (onEpoch: Func<FeatureEpoch, Nullable<float>>) (restoreBest: bool) =
+    let t = e.Training
+    let kind, momentum = optimizerKind t.Optimizer
+    let sk, step, ms, gamma = schedule t.Schedule
+
+    FeatureTrainingOptions(
+        Epochs = t.Epochs,
+        BatchSize = t.BatchSize,
+        LearningRate = t.LearningRate,
+        GroupLearningRates = (t.GroupRates |> Map.toSeq |> dict :> Collections.Generic.IReadOnlyDictionary<string, float>),
+        Optimizer = kind,
+        Momentum = momentum,
+        WeightDecay = t.WeightDecay,
+        Schedule = sk,
+        StepSize = step,
+        Milestones = (ms |> Array.ofList :> Collections.Generic.IReadOnlyList<int>),
+        LrGamma = gamma,
+        ClipNorm = t.ClipNorm,
+        Seed = int64 e.Seed,
+        OnEpoch = onEpoch,
+        RestoreBestEpoch = restoreBest
+    )
+
+/// Classification scores (the fusion output, one value per label) of a feature set, in evaluation mode.
+let classifierScores (head: IHashHead) (data: FeatureSet) =
+    head.Train false
+
+    use _ = Torch.NoGrad()
+    use _ = Torch.NewScope()
+    let f = Torch.FromArray(data.Features, int64 data.Count, int64 data.FeatureDim)
+    (head.ForwardHead f).Fused.ToFloatArray()
+
+let private encodeBoth (head: IHashHead) (query: FeatureSet) (db: FeatureSet) =
+    {
+        Query = FeatureEncoder.Encode(head, query)
+        QueryLabels = query.Labels
+        Database = FeatureEncoder.Encode(head, db)
+        DatabaseLabels = db.Labels
+    }
+
+/// A feature-mode run: sanity codes, or a head trained on the training features.
+let runFeatureMode (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOutput =
+    let backbone, report = acquireBackbone ctx e data
+    use _ = backbone
+    let features = poolFeatures ctx e data backbone
+    let split = data.Split
+    let train = subset features split.Train
+    let query = subset features split.Query
+    let db = subset features split.Database
+    let threads = ctx.Budget.MetricThreads
+
+    match e.Head with
+    | Lsh
+    | RandomCodes
+    | Collapsed ->
+        let mean = featureMean db
+
+        let encoded =
+            {
+                Query = sanityCodes e.Head e.Seed e.Bits mean query
+                QueryLabels = query.Labels
+                Database = sanityCodes e.Head e.Seed e.Bits mean db
+                DatabaseLabels = db.Labels
+            }
+
+        {
+            Epochs = []
+            Final = evaluate e threads encoded
+            Backbone = report
+            ImagesPerSecond = nan
+        }
+    | _ ->
+        use head = buildHead e data features.FeatureDim
+
+        let loss: IHeadLoss =
+            match e.Loss with
+            | ClassificationLoss -> ClassificationHeadLoss()
+            | _ -> CauchyHeadLoss(Lah.Hashing.Losses.CauchyHashLoss(toLossConfig e.Loss))
+
+        // Validation: a seeded part of the training images searched against the rest of them.
+        let trainRows, validationRows =
+            match e.Evaluation.Selection with
+            | BestValidation ->
+                let n = split.Train.Length
+                let v = max 1 (int (round (float n * e.Evaluation.ValidationFraction)))
+                let perm = Rng.For(uint64 e.Seed, 0x7A1DUL).Permutation n
+                perm[v..] |> Array.map (fun i -> split.Train[i]) |> Array.sort,
+                perm[.. v - 1] |> Array.map (fun i -> split.Train[i]) |> Array.sort
+            | LastEpoch -> split.Train, [||]
+
+        let fit = subset features trainRows
+        let validation = subset features validationRows |> Some |> Option.filter (fun _ -> validationRows.Length > 0)
+        let isClassifier = e.Head.IsClassifier
+        let epochMetrics = Collections.Generic.List<Map<string, float>>()
+
+        let score (h: IHashHead) (q: FeatureSet) (d: FeatureSet) =
+            if isClassifier then
+                classificationMap (classifierScores h q) q.Labels q.Count
+            else
+                (evaluate { e with Evaluation = { e.Evaluation with Protocols = [ DchProtocol ] } } threads (encodeBoth h q d))["dch.map"]
+
+        let onEpoch =
+            Func<FeatureEpoch, Nullable<float>>(fun ep ->
+                ctx.Progress.Status $"{e.Name}: epoch {ep.Epoch + 1}/{e.Training.Epochs}, loss {ep.MeanLoss:F4}"
+
+                let metrics =
+                    [
+                        match validation with
+                        | Some v -> "validation.score", score ep.Head v fit
+                        | None -> ()
+                        if e.Evaluation.EachEpoch then
+                            (if isClassifier then "test.cls-map" else "test.map"), score ep.Head query db
+                    ]
+                    |> Map.ofList
+
+                epochMetrics.Add metrics
+
+                match metrics.TryFind "validation.score" with
+                | Some v -> Nullable v
+                | None -> Nullable())
+
+        use trainer =
+            new FeatureTrainer(head, loss, featureOptions e onEpoch validation.IsSome)
+
+        let clock = Diagnostics.Stopwatch.StartNew()
+        let history = trainer.Train fit
+        let seconds = clock.Elapsed.TotalSeconds
+
+        let epochs =
+            [
+                for i in 0 .. history.EpochLosses.Count - 1 ->
+                    {
+                        Epoch = i
+                        Loss = history.EpochLosses[i]
+                        Metrics = if i < epochMetrics.Count then epochMetrics[i] else Map.empty
+                    }
+            ]
+
+        let final =
+            if isClassifier then
+                Map.ofList [ "cls.map", classificationMap (classifierScores head query) query.Labels query.Count ]
+            else
+                evaluate e threads (encodeBoth head query db)
+
+        {
+            Epochs = epochs
+            Final =
+                final
+                |> Map.add "selected-epoch" (float (if history.SelectedEpoch >= 0 then history.SelectedEpoch else epochs.Length - 1))
+            Backbone = report
+            ImagesPerSecond = float (fit.Count * history.EpochLosses.Count) / max seconds 1e-9
+        }
+
+/// An end-to-end run (the paper profile): backbone and head trained together by the end-to-end trainer.
+let runEndToEnd (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOutput =
+    checkImages data
+    let labels = data.Dataset.LabelNames.Count
+
+    let weights =
+        match e.Backbone.Weights with
+        | WeightsFile ->
+            if not (File.Exists e.Backbone.WeightsFile) then
+                raise (FileNotFoundException $"backbone.weights-file: {e.Backbone.WeightsFile} does not exist")
+
+            Some e.Backbone.WeightsFile
+        | Pretrained _ -> invalidArg "backbone.weights" "end to end starts from a weights file or random initialisation"
+        | RandomInit -> None
+
+    Torch.ManualSeed(int64 e.Seed)
+    let backbone = createBackbone e.Backbone 0 weights
+    let head = buildHead e data backbone.NumFeatures
+    use network = new Lah.Training.EndToEnd.HashingNetwork(backbone, head)
+    let t = e.Training
+
+    let decayEpochs, decay =
+        match t.Schedule with
+        | MultiStep(ms, g) -> ms, g
+        | Step(every, g) -> [ every..every .. max every t.Epochs ], g
+        | Constant -> [], 0.1
+        | Cosine -> invalidArg "training.schedule" "end to end supports constant, step and multi-step schedules"
+
+    let momentum =
+        match t.Optimizer with
+        | Sgd m -> m
+        | other -> invalidArg "training.optimizer" $"end to end trains with SGD (as the official code), got {other}"
+
+    let options =
+        Lah.Training.EndToEnd.EndToEndOptions(
+            Epochs = t.Epochs,
+            BatchSize = t.BatchSize,
+            LearningRate = t.LearningRate,
+            BackboneLrMultiplier = t.BackboneLrMultiplier,
+            GroupLearningRates = (t.GroupRates |> Map.toSeq |> dict :> Collections.Generic.IReadOnlyDictionary<string, float>),
+            LrDecayEpochs = (decayEpochs |> Array.ofList :> Collections.Generic.IReadOnlyList<int>),
+            LrDecay = decay,
+            Momentum = momentum,
+            WeightDecay = t.WeightDecay,
+            ClipNorm = t.ClipNorm,
+            Seed = int64 e.Seed,
+            Device = ctx.Budget.Device,
+            Workers = ctx.Budget.LoaderWorkers,
+            Protocol =
+                (match data.Split.Protocol with
+                 | p when p.StartsWith "lah" -> Lah.Training.EndToEnd.EvaluationProtocol.LahOfficial
+                 | _ -> Lah.Training.EndToEnd.EvaluationProtocol.Dch),
+            Radius = e.Evaluation.Radius,
+            Selection =
+                (if e.Evaluation.Selection = BestValidation then
+                     Lah.Training.EndToEnd.ModelSelection.Validation
+                 else
+                     Lah.Training.EndToEnd.ModelSelection.Validation),
+            ValidationFraction = (if e.Evaluation.ValidationFraction > 0.0 then e.Evaluation.ValidationFraction else 0.1),
+            EvaluateTestEachEpoch = e.Evaluation.EachEpoch,
+            CheckpointDir = ctx.RunDir,
+            Resume = true,
+            ShowProgress = false,
+            ExperimentKey = ctx.Hash
+        )
+
+    use trainer =
+        new Lah.Training.EndToEnd.EndToEndTrainer(network, Lah.Hashing.Losses.CauchyHashLoss(toLossConfig e.Loss), options)
+
+    let size = e.Backbone.InputSize
+    let clock = Diagnostics.Stopwatch.StartNew()
+    let result = trainer.Fit(data.Dataset, data.Split, ImageTransform.OfficialTrain size, ImageTransform.Warp size)
+    let seconds = clock.Elapsed.TotalSeconds
+
+    let q, qLabels =
+        Lah.Training.EndToEnd.ImageEncoder.Encode(
+            network,
+            data.Dataset,
+            data.Split.Query,
+            ImageTransform.Warp size,
+            t.BatchSize,
+            Device.Parse ctx.Budget.Device,
+            ctx.Budget.LoaderWorkers
+        )
+
+    let d, dLabels =
+        Lah.Training.EndToEnd.ImageEncoder.Encode(
+            network,
+            data.Dataset,
+            data.Split.Database,
+            ImageTransform.Warp size,
+            t.BatchSize,
+            Device.Parse ctx.Budget.Device,
+            ctx.Budget.LoaderWorkers
+        )
+
+    {
+        Epochs =
+            [
+                for r in result.Epochs ->
+                    {
+                        Epoch = r.Epoch
+                        Loss = r.MeanLoss
+                        Metrics =
+                            Map.ofList
+                                [
+                                    if r.ValidationMap.HasValue then
+                                        "validation.map", r.ValidationMap.Value
+                                    if r.TestMap.HasValue then
+                                        "test.map", r.TestMap.Value
+                                ]
+                    }
+            ]
+        Final =
+            evaluate
+                e
+                ctx.Budget.MetricThreads
+                {
+                    Query = q
+                    QueryLabels = qLabels
+                    Database = d
+                    DatabaseLabels = dLabels
+                }
+            |> Map.add "selected-epoch" (float result.SelectedEpoch)
+        Backbone =
+            {
+                Description =
+                    $"{widthsText e.Backbone} at {size}×{size}, trained end to end"
+                    + (match weights with
+                       | Some w -> $" from the weights of {Path.GetFileName w}"
+                       | None -> " from random initialisation")
+                ClassificationMap = nan
+            }
+        ImagesPerSecond = float (data.Split.Train.Length * result.Epochs.Count) / max seconds 1e-9
+    }
+
+/// Runs one experiment: everything that can be checked up front is checked before training starts.
 let execute (ctx: RunContext) (e: Experiment) : RunOutput =
-    raise (NotImplementedException "engine: pending")
+    ExperimentFile.validate e.Name e |> ignore
+    let data = load e
+
+    match e.Training.Mode with
+    | FeatureMode -> runFeatureMode ctx e data
+    | EndToEnd -> runEndToEnd ctx e data

@@ -16,11 +16,25 @@ type LoadedData =
         DataTag: string
     }
 
-let folderName d =
-    match d with
-    | Voc2007 -> "voc2007"
-    | Coco2014 -> "coco2014"
-    | Mirflickr25k -> "mirflickr25k"
+let folderName = Defaults.folderName
+
+/// The C# scene difficulty of a record.
+let difficulty (s: Scenes) =
+    SceneDifficulty(
+        GlyphMinRadius = s.GlyphMinRadius,
+        GlyphMaxRadius = s.GlyphMaxRadius,
+        Noise = s.Noise,
+        MinClutter = s.MinClutter,
+        MaxClutter = s.MaxClutter,
+        MinLines = s.MinLines,
+        MaxLines = s.MaxLines,
+        ColourJitter = s.ColourJitter,
+        MinOccluders = s.MinOccluders,
+        MaxOccluders = s.MaxOccluders,
+        OccluderMaxSize = s.OccluderMaxSize,
+        MinDecoys = s.MinDecoys,
+        MaxDecoys = s.MaxDecoys
+    )
 
 /// LAH_DATA_DIR, else the repository's data/ folder (above the program or the current directory), else ../shared/data.
 let dataRoot () =
@@ -72,7 +86,8 @@ let load (e: Experiment) : LoadedData =
     match d.Source with
     | Embedded ->
         let file = Path.Combine(dir, rowsFile d.Dataset)
-        let scenes = EmbeddedDatasets.ScenesFromLabelFile(file, d.Pool, seed, d.SceneSize)
+        let scenes =
+            EmbeddedDatasets.ScenesFromLabelFile(file, d.Pool, seed, d.SceneSize, difficulty d.Scenes, d.SampleRows)
 
         let split =
             match d.Split with
@@ -83,7 +98,7 @@ let load (e: Experiment) : LoadedData =
             Dataset = scenes
             Split = split
             LabelDir = dir
-            DataTag = $"scenes-seed{seed}-size{d.SceneSize}"
+            DataTag = $"scenes-seed{seed}-size{d.SceneSize}-{difficulty d.Scenes}-sample{d.SampleRows}"
         }
     | Official ->
         if not (Directory.Exists d.Root) then

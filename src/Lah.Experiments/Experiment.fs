@@ -26,6 +26,24 @@ type SplitProtocol =
     /// The official LAH code: its train / test lists; the test set is searched leave-one-out.
     | LahOfficialSplit
 
+/// How hard the embedded scenes are (glyph sizes, noise, clutter, occlusion, decoys); radii are fractions of the side.
+type Scenes =
+    {
+        GlyphMinRadius: float
+        GlyphMaxRadius: float
+        Noise: int
+        MinClutter: int
+        MaxClutter: int
+        MinLines: int
+        MaxLines: int
+        ColourJitter: int
+        MinOccluders: int
+        MaxOccluders: int
+        OccluderMaxSize: float
+        MinDecoys: int
+        MaxDecoys: int
+    }
+
 type Data =
     {
         Dataset: DatasetName
@@ -40,6 +58,10 @@ type Data =
         Query: int
         /// Side of the rendered scenes (embedded only).
         SceneSize: int
+        /// Difficulty of the rendered scenes (embedded only).
+        Scenes: Scenes
+        /// Draw the label rows at random (seeded) instead of taking the first ones (files sorted by class).
+        SampleRows: bool
     }
 
 type Pooling =
@@ -80,6 +102,8 @@ type Backbone =
     {
         /// Registry name (`small-cnn`, `resnet101`, …).
         Arch: string
+        /// Channel widths of `smallcnn` (ignored by the ResNets).
+        Widths: int list
         Pooling: Pooling
         InputSize: int
         Weights: Weights
