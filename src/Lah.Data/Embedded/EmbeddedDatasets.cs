@@ -20,12 +20,20 @@ public static class EmbeddedDatasets
         _ => throw new ArgumentException($"unknown embedded dataset '{name}' ({string.Join(", ", Names)})"),
     };
 
-    /// <summary>`synthetic-scenes` whose label sets are the first <paramref name="count"/> rows of a real label file.</summary>
-    public static SyntheticScenes ScenesFromLabelFile(string labelFile, int count, ulong seed, int size = 128)
+    /// <summary>
+    /// `synthetic-scenes` whose label sets are the first <paramref name="count"/> rows of a real label file, or with
+    /// <paramref name="sampleRows"/> a seeded random sample of its rows (in file order; needed for files sorted by
+    /// class, such as MIRFLICKR's train.csv, whose first 3,000 rows all carry `animals`).
+    /// </summary>
+    public static SyntheticScenes ScenesFromLabelFile(string labelFile, int count, ulong seed, int size = 128,
+        SceneDifficulty? difficulty = null, bool sampleRows = false)
     {
         var table = LabelRowsFile.Read(labelFile);
         if (count > table.Count) throw new ArgumentOutOfRangeException(nameof(count), $"{labelFile} has {table.Count} rows, {count} asked for");
+        var rows = sampleRows
+            ? Rng.For(seed, 0x5A3).Permutation(table.Count)[..count].Order().Select(i => table.Labels[i]).ToArray()
+            : table.Labels.Take(count).ToArray();
         return new SyntheticScenes("synthetic-scenes-" + Path.GetFileNameWithoutExtension(labelFile), table.LabelNames,
-            table.Labels.Take(count).ToArray(), seed, size);
+            rows, seed, size, difficulty);
     }
 }

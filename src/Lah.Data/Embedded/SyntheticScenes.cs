@@ -23,8 +23,11 @@ public sealed class SyntheticScenes : IMultiLabelDataset
     }
 
     /// <summary>Scenes whose labels are the given rows (e.g. a real label file's), one scene per row.</summary>
-    public SyntheticScenes(string name, IReadOnlyList<string> labelNames, IReadOnlyList<MultiLabel> rows, ulong seed, int size = 128)
+    public SyntheticScenes(string name, IReadOnlyList<string> labelNames, IReadOnlyList<MultiLabel> rows, ulong seed, int size = 128,
+        SceneDifficulty? difficulty = null)
     {
+        Difficulty = difficulty ?? SceneDifficulty.Default;
+        Difficulty.Validate();
         var c = labelNames.Count;
         _colours = c > 32 ? 8 : 4;
         if ((c + _colours - 1) / _colours > GlyphShape.Names.Length)
@@ -44,6 +47,7 @@ public sealed class SyntheticScenes : IMultiLabelDataset
     public IReadOnlyList<string> LabelNames { get; }
     public int Size { get; }
     public ulong Seed { get; }
+    public SceneDifficulty Difficulty { get; }
     public int Count => _items.Length;
     public DatasetItem this[int index] => _items[index];
 
@@ -67,6 +71,7 @@ public sealed class SyntheticScenes : IMultiLabelDataset
 
     private RgbImage Render(int index, MultiLabel labels)
     {
+        var d = Difficulty;
         var rng = Rng.For(Seed, 0x9E7, (ulong)index);
         var s = Size;
         var img = new RgbImage(s, s);
@@ -76,23 +81,48 @@ public sealed class SyntheticScenes : IMultiLabelDataset
         for (var y = 0; y < s; y++)
             for (var x = 0; x < s; x++)
             {
-                var v = b0 + gx * x / s + gy * y / s + rng.NextInt(-12, 12);
+                var v = b0 + gx * x / s + gy * y / s + rng.NextInt(-d.Noise, d.Noise);
                 var o = img.Offset(x, y);
                 px[o] = px[o + 1] = px[o + 2] = (byte)Math.Clamp(v, 0, 255);
             }
         // Clutter: grey lines and grey shapes (grey is no label's colour).
-        for (var k = rng.NextInt(2, 6); k > 0; k--) Line(img, rng);
-        for (var k = rng.NextInt(1, 4); k > 0; k--)
+        for (var k = rng.NextInt(d.MinLines, d.MaxLines); k > 0; k--) Line(img, rng);
+        for (var k = rng.NextInt(d.MinClutter, d.MaxClutter); k > 0; k--)
         {
             var g = (byte)rng.NextInt(40, 220);
             Draw(img, rng.NextInt(GlyphShape.Names.Length), [g, g, g], rng, 0.06, 0.14);
         }
+        // Decoys: a shape in a mixed, off-palette hue (drawn before the labels, so labels stay on top).
+        if (d.MaxDecoys > 0)
+            for (var k = rng.NextInt(d.MinDecoys, d.MaxDecoys); k > 0; k--)
+            {
+                var a = Palette[rng.NextInt(Palette.Length)];
+                var b = Palette[rng.NextInt(Palette.Length)];
+                byte[] mix = [(byte)((a[0] + b[0] + 128) / 3), (byte)((a[1] + b[1] + 128) / 3), (byte)((a[2] + b[2] + 128) / 3)];
+                Draw(img, rng.NextInt(GlyphShape.Names.Length), mix, rng, d.GlyphMinRadius, d.GlyphMaxRadius);
+            }
         for (var c = 0; c < labels.Count; c++)
         {
             var (shape, colour) = Glyph(c);
-            if (labels.Positive[c]) Draw(img, shape, colour, rng, 0.09, 0.2);
+            if (d.ColourJitter > 0 && (labels.Positive[c] || labels.Difficult[c]))
+                colour = colour.Select(v => (byte)Math.Clamp(v + rng.NextInt(-d.ColourJitter, d.ColourJitter), 0, 255)).ToArray();
+            if (labels.Positive[c]) Draw(img, shape, colour, rng, d.GlyphMinRadius, d.GlyphMaxRadius);
             else if (labels.Difficult[c]) Draw(img, shape, colour, rng, 0.035, 0.05);
         }
+        // Occluders: grey rectangles over everything.
+        if (d.MaxOccluders > 0)
+            for (var k = rng.NextInt(d.MinOccluders, d.MaxOccluders); k > 0; k--)
+            {
+                int w = Math.Max(1, (int)(rng.Uniform(0.1, d.OccluderMaxSize) * s)), h = Math.Max(1, (int)(rng.Uniform(0.1, d.OccluderMaxSize) * s));
+                int x0 = rng.NextInt(0, s - w), y0 = rng.NextInt(0, s - h);
+                var g = (byte)rng.NextInt(40, 220);
+                for (var y = y0; y < y0 + h; y++)
+                    for (var x = x0; x < x0 + w; x++)
+                    {
+                        var o = img.Offset(x, y);
+                        px[o] = px[o + 1] = px[o + 2] = g;
+                    }
+            }
         return img;
     }
 

@@ -41,6 +41,14 @@ public sealed class ImageTransform
     public static ImageTransform Warp(int size = 448, bool scaledDecode = true) =>
         new("warp", size, (im, _) => Resize.Apply(im, size, size), flip: false, decodeHint: scaledDecode ? size : 0);
 
+    /// <summary>
+    /// Warp to size × size → random horizontal flip → normalise: light augmentation for small synthetic scenes, where a
+    /// random crop could cut a label's glyph out of the image.
+    /// </summary>
+    public static ImageTransform WarpFlip(int size) =>
+        new("warp-flip", size, (im, _) => im.Width == size && im.Height == size ? im : Resize.Apply(im, size, size), flip: true,
+            decodeHint: size);
+
     /// <summary>RandomResizedCrop(size) → random flip → normalise.</summary>
     public static ImageTransform RandomResized(int size = 448)
     {

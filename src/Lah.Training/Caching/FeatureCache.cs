@@ -12,9 +12,10 @@ namespace Lah.Training.Caching;
 
 /// <summary>
 /// Runs a frozen backbone once over a dataset and keeps the pooled features as safetensors shards
-/// (`features` N×D and `labels` N×R, F32) under <c>root/&lt;dataset&gt;-&lt;data hash&gt;/</c>, for feature-mode training.
-/// An entry is reused only when backbone (architecture, width, pooling), weights (a SHA-256 of the state dict) and
-/// transform are unchanged; otherwise it is recomputed and replaced.
+/// (`features` N×D and `labels` N×R, F32) under <c>root/&lt;dataset&gt;-&lt;data hash&gt;-&lt;backbone name&gt;-&lt;backbone and
+/// weights hash&gt;/</c>, for feature-mode training. The key holds the backbone (registry name, architecture, width,
+/// pooling) and its weights (a SHA-256 of the state dict), so two backbones keep separate entries; an entry is
+/// reused only when the transform is unchanged too, otherwise it is recomputed and replaced.
 /// </summary>
 public sealed class FeatureCache(string root)
 {
@@ -23,7 +24,7 @@ public sealed class FeatureCache(string root)
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     /// <summary>Transforms with random geometry would freeze one random draw into the cache.</summary>
-    private static readonly HashSet<string> RandomTransforms = ["multiscale-crop", "random-resized-crop"];
+    private static readonly HashSet<string> RandomTransforms = ["multiscale-crop", "random-resized-crop", "warp-flip"];
 
     /// <summary>
     /// The features of <paramref name="indices"/> of <paramref name="dataset"/>, from the cache when it is valid. The data
@@ -49,7 +50,7 @@ public sealed class FeatureCache(string root)
             FeatureDim = backbone.NumFeatures,
             LabelCount = dataset.LabelNames.Count,
         };
-        var dir = Path.Combine(Root, $"{Sanitize(dataset.Name)}-{want.DataFingerprint[..16]}");
+        var dir = Path.Combine(Root, EntryName(dataset.Name, want.DataFingerprint, want.Backbone, want.WeightsFingerprint));
         var manifestPath = Path.Combine(dir, "manifest.json");
         string? reason = null;
         if (File.Exists(manifestPath))
@@ -145,6 +146,16 @@ public sealed class FeatureCache(string root)
             hash.AppendData(Encoding.UTF8.GetBytes($"{i}:{item.Id}:{string.Concat(item.Labels.ToSigned().Select(v => (char)('1' + v)))};"));
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>
+    /// The entry's folder: dataset name, data hash and a hash of backbone and weights, so features of two backbones
+    /// (or of one backbone before and after pre-training) live side by side instead of evicting each other.
+    /// </summary>
+    public static string EntryName(string datasetName, string dataFingerprint, string backbone, string weightsFingerprint)
+    {
+        var b = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{backbone}|{weightsFingerprint}")));
+        return $"{Sanitize(datasetName)}-{dataFingerprint[..16]}-{Sanitize(backbone.Split('/')[0])}-{b[..12]}";
     }
 
     private static string Sanitize(string name) =>

@@ -28,6 +28,11 @@ public sealed record EndToEndOptions
     /// <summary>Stop each epoch after this many batches (bounded runs on the CPU); null runs the whole epoch.</summary>
     public int? MaxStepsPerEpoch { get; init; }
 
+    /// <summary>
+    /// The one source of the evaluation protocol: <see cref="EvaluationProtocol.Dch"/> ranks a database for each query,
+    /// <see cref="EvaluationProtocol.LahOfficial"/> retrieves among the queries, leave-one-out. The trainer refuses a
+    /// split built for the other protocol (its <c>LeaveOneOut</c>) instead of silently switching.
+    /// </summary>
     public EvaluationProtocol Protocol { get; init; } = EvaluationProtocol.Dch;
     public int Radius { get; init; } = 2;
     public ModelSelection Selection { get; init; } = ModelSelection.Validation;
@@ -43,6 +48,11 @@ public sealed record EndToEndOptions
     public int? CheckpointEverySteps { get; init; }
     /// <summary>Continue from the checkpoint in <see cref="CheckpointDir"/> when there is one.</summary>
     public bool Resume { get; init; } = true;
+    /// <summary>
+    /// The caller's content hash of everything else that decides the run (head and loss configuration, data, split,
+    /// transforms): part of <see cref="Fingerprint"/>, so a checkpoint of another experiment is refused on resume.
+    /// </summary>
+    public string ExperimentKey { get; init; } = "";
     /// <summary>Show a Spectre.Console progress bar (epoch, step, loss, images/s, ETA).</summary>
     public bool ShowProgress { get; init; } = true;
 
@@ -76,12 +86,13 @@ public sealed record EndToEndOptions
 
     /// <summary>
     /// The settings that change results, as text: a checkpoint made under other settings is refused on resume.
-    /// (Epochs, checkpointing, progress and workers may differ.)
+    /// (Epochs, checkpointing, progress and workers may differ.) Head, loss, data, split and transforms enter only
+    /// through <see cref="ExperimentKey"/>: give it the experiment's content hash.
     /// </summary>
     public string Fingerprint() => string.Join(";",
         $"batch={BatchSize}", $"lr={LearningRate:R}", $"lrp={BackboneLrMultiplier:R}",
         $"groups={string.Join(",", GroupLearningRates.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}:{kv.Value:R}"))}",
         $"decay={string.Join(",", LrDecayEpochs)}x{LrDecay:R}", $"momentum={Momentum:R}", $"wd={WeightDecay:R}", $"clip={ClipNorm:R}",
         $"seed={Seed}", $"maxSteps={MaxStepsPerEpoch}", $"protocol={Protocol}", $"radius={Radius}", $"selection={Selection}",
-        $"validation={ValidationFraction:R}");
+        $"validation={ValidationFraction:R}", $"experiment={ExperimentKey}");
 }

@@ -81,6 +81,11 @@ public sealed class EndToEndTrainer : IDisposable
         if (dataset.LabelNames.Count != _network.Head.LabelCount)
             throw new ArgumentException(
                 $"dataset '{dataset.Name}': {dataset.LabelNames.Count} labels, but the head was built for {_network.Head.LabelCount}");
+        bool leaveOneOut = _options.Protocol == EvaluationProtocol.LahOfficial;
+        if (split.LeaveOneOut != leaveOneOut)
+            throw new ArgumentException(
+                $"split: protocol '{split.Protocol}' is {(split.LeaveOneOut ? "leave-one-out (LAH)" : "query-vs-database (DCH)")}, but " +
+                $"EndToEndOptions.Protocol is {_options.Protocol}; the option decides the evaluation: build the split for it or change the option");
         var (train, validation) = SplitValidation(split.Train);
         var loader = new DataLoader(dataset, train, trainTransform, _options.BatchSize, shuffle: true, seed: (ulong)_options.Seed,
             workers: _options.Workers);
@@ -228,7 +233,7 @@ public sealed class EndToEndTrainer : IDisposable
         private (double Map, double Precision, double Recall) Evaluate(int[] queries, int[] database, bool leaveOneOut)
         {
             var (q, ql) = ImageEncoder.Encode(t._network, dataset, queries, evalTransform, _o.EvalBatchSize, t._device, _o.Workers);
-            if (_o.Protocol == EvaluationProtocol.LahOfficial || leaveOneOut)
+            if (leaveOneOut)
             {
                 var r = RetrievalMetrics.LahOfficial(q.Codes, MultiHot.FromFloats(ql, queries.Length, "query labels"), _o.Radius);
                 return (r.Map1, r.Precision, r.Recall);
@@ -242,7 +247,7 @@ public sealed class EndToEndTrainer : IDisposable
         {
             double? valMap = validation.Length > 0 ? Evaluate(validation, train, false).Map : null;
             bool test = _o.EvaluateTestEachEpoch || _o.Selection == ModelSelection.OfficialTest;
-            (double Map, double Precision, double Recall)? tm = test ? Evaluate(split.Query, split.Database, split.LeaveOneOut) : null;
+            (double Map, double Precision, double Recall)? tm = test ? Evaluate(split.Query, split.Database, _o.Protocol == EvaluationProtocol.LahOfficial) : null;
             var record = new EpochRecord(epoch, state.EpochSteps == 0 ? double.NaN : state.EpochLossSum / state.EpochSteps,
                 state.EpochSteps, t._groups.Count > 1 ? t._groups[1].Group.Lr : t._groups[0].Group.Lr, valMap, tm?.Map, tm?.Precision, tm?.Recall);
             double score = (_o.Selection == ModelSelection.Validation ? valMap : tm?.Map) ?? double.NaN;
@@ -291,7 +296,7 @@ public sealed class EndToEndTrainer : IDisposable
             var selected = state.History[state.BestEpoch];
             var (map, p, r) = selected.TestMap is { } m
                 ? (m, selected.TestPrecision!.Value, selected.TestRecall!.Value)
-                : Evaluate(split.Query, split.Database, split.LeaveOneOut);
+                : Evaluate(split.Query, split.Database, _o.Protocol == EvaluationProtocol.LahOfficial);
             return new EndToEndResult(state.History, state.BestEpoch, _o.Selection, map, p, r, (int)state.GlobalStep);
         }
     }

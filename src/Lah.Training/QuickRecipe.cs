@@ -1,0 +1,141 @@
+using Lah.Data;
+using Lah.Hashing.Config;
+using Lah.Hashing.Models;
+using Lah.Training.Features;
+using Lah.Training.Optimization;
+using Lah.Training.Pretraining;
+using Lah.Vision;
+using Lah.Vision.Models;
+
+namespace Lah.Training;
+
+/// <summary>
+/// The quick profile of `reproduce table1` on embedded data (no downloads, 2 CPU cores): synthetic scenes rendered
+/// from a real label file's rows, a seeded DCH split (queries, and the training items as the database), a small CNN
+/// pre-trained by multi-label classification, then LAH and DCH heads trained on its cached pooled features. Every
+/// default here was measured (src/Lah.Training/README.md, "Quick recipe"); <see cref="For"/> gives a dataset's.
+/// </summary>
+public sealed record QuickRecipe
+{
+    /// <summary>"voc2007", "coco2014" or "mirflickr25k".</summary>
+    public string Dataset { get; init; } = "voc2007";
+    /// <summary>The label file under the dataset's folder of the LAH data (e.g. `voc2007/classification_trainval.csv`).</summary>
+    public string LabelFile { get; init; } = "classification_trainval.csv";
+    /// <summary>Sample the file's rows (seeded) instead of taking the first ones; needed for files sorted by class.</summary>
+    public bool SampleRows { get; init; }
+    public int TrainCount { get; init; } = 2000;
+    public int QueryCount { get; init; } = 500;
+    /// <summary>Scenes are rendered at this side directly (no resize).</summary>
+    public int ImageSize { get; init; } = 32;
+    public SceneDifficulty Difficulty { get; init; } = SceneDifficulty.Default;
+    public ulong DataSeed { get; init; } = 1;
+    public ulong SplitSeed { get; init; } = 1;
+
+    public IReadOnlyList<int> BackboneWidths { get; init; } = [32, 64, 128];
+    public GlobalPooling Pooling { get; init; } = GlobalPooling.Average;
+    public PretrainingOptions Pretraining { get; init; } = new();
+
+    public IReadOnlyList<int> Bits { get; init; } = [16, 32, 48, 64, 128];
+    /// <summary>Head training; the callers set <see cref="FeatureTrainingOptions.OnEpoch"/> as they need.</summary>
+    public FeatureTrainingOptions Head { get; init; } = new()
+    {
+        Epochs = 15,
+        BatchSize = 64,
+        Optimizer = OptimizerKind.Adam,
+        LearningRate = 1e-3,
+        WeightDecay = 0,
+        Schedule = ScheduleKind.Cosine,
+        ClipNorm = 10,
+    };
+    public int GcnHidden { get; init; } = 128;
+    public int ClassifierDim { get; init; } = 128;
+    /// <summary>MFB J (= the pooling stride: one fused value per label, as the official demos).</summary>
+    public int JointDim { get; init; } = 64;
+    public double MfbDropout { get; init; } = 0.1;
+    public HashLossConfig Loss { get; init; } = new();
+    public string WordVectorFile { get; init; } = "wordvec_glove.txt";
+
+    /// <summary>The dataset's recipe.</summary>
+    public static QuickRecipe For(string dataset) => dataset switch
+    {
+        "voc2007" => new QuickRecipe
+        {
+            Dataset = "voc2007", LabelFile = "classification_trainval.csv",
+            Difficulty = Voc,
+        },
+        "coco2014" => new QuickRecipe
+        {
+            Dataset = "coco2014", LabelFile = "train.txt",
+            Difficulty = Coco,
+        },
+        "mirflickr25k" => new QuickRecipe
+        {
+            Dataset = "mirflickr25k", LabelFile = "train.csv", SampleRows = true,
+            Difficulty = Mirflickr,
+        },
+        _ => throw new ArgumentException($"QuickRecipe.For: unknown dataset '{dataset}' (voc2007, coco2014, mirflickr25k)"),
+    };
+
+    public static readonly IReadOnlyList<string> Datasets = ["voc2007", "coco2014", "mirflickr25k"];
+
+    /// <summary>Scene difficulty per dataset, tuned so the pre-trained small CNN's test classification mAP sits near a ResNet-101's on the real data.</summary>
+    public static readonly SceneDifficulty Voc = SceneDifficulty.Default;
+    public static readonly SceneDifficulty Coco = SceneDifficulty.Default;
+    public static readonly SceneDifficulty Mirflickr = SceneDifficulty.Default;
+
+    public int PoolCount => TrainCount + QueryCount;
+
+    /// <summary>The scenes (pool = training items and queries), from `dataDir/&lt;dataset&gt;/&lt;label file&gt;`.</summary>
+    public SyntheticScenes BuildScenes(string lahDataDir) =>
+        EmbeddedDatasets.ScenesFromLabelFile(Path.Combine(lahDataDir, Dataset, LabelFile), PoolCount, DataSeed, ImageSize,
+            Difficulty, SampleRows);
+
+    /// <summary>DCH split: <see cref="QueryCount"/> seeded queries; the other items train and are the database.</summary>
+    public RetrievalSplit Split() => Splits.Dch(PoolCount, QueryCount, TrainCount, SplitSeed);
+
+    /// <summary>The small CNN with a classifier of <paramref name="labelCount"/> outputs (for pre-training).</summary>
+    public SmallCnn CreateBackbone(int labelCount) =>
+        new(new SmallCnnConfig { Widths = BackboneWidths, NumClasses = labelCount, Pooling = Pooling });
+
+    public ImageTransform TrainTransform() => ImageTransform.WarpFlip(ImageSize);
+
+    public ImageTransform EvalTransform() => ImageTransform.Warp(ImageSize);
+
+    /// <summary>The head configuration: LAH (GloVe + MFB) or, with <paramref name="dch"/>, DCH (no label branch).</summary>
+    public LahConfig HeadConfig(int labelCount, int featureDim, int bits, bool dch) => new()
+    {
+        LabelCount = labelCount,
+        HashBits = bits,
+        ImageDim = featureDim,
+        WordEmbedding = dch ? WordEmbedding.None : WordEmbedding.Glove,
+        WordDim = 300,
+        GcnHidden = GcnHidden,
+        ClassifierDim = ClassifierDim,
+        JointDim = JointDim,
+        PoolingStride = JointDim,
+        Dropout = MfbDropout,
+        Loss = Loss,
+    };
+
+    /// <summary>
+    /// A head for <paramref name="config"/>: word vectors from `dataDir/&lt;dataset&gt;/&lt;word vector file&gt;` and the
+    /// label graph from the training items' co-occurrence (not the test items').
+    /// </summary>
+    public IHashHead CreateHead(LahConfig config, string lahDataDir, IMultiLabelDataset pool, RetrievalSplit split)
+    {
+        if (config.WordEmbedding == WordEmbedding.None) return HashHeads.Create(config, null, [], []);
+        var words = LabelEmbedding.FromFile(pool.LabelNames, Path.Combine(lahDataDir, Dataset, WordVectorFile));
+        var cooc = LabelCooccurrence.FromTraining(pool, split);
+        int r = pool.LabelNames.Count;
+        var adj = new double[r * r];
+        for (int i = 0; i < r; i++)
+            for (int j = 0; j < r; j++) adj[i * r + j] = cooc.Adj[i, j];
+        return HashHeads.Create(config, words.Data, cooc.Nums.Select(n => (double)n).ToArray(), adj);
+    }
+
+    /// <summary>Text of every setting that decides the results (for caches and experiment keys).</summary>
+    public string Describe() => string.Join(";",
+        $"dataset={Dataset}/{LabelFile}/sample={SampleRows}", $"train={TrainCount}", $"query={QueryCount}", $"size={ImageSize}",
+        $"difficulty={Difficulty}", $"seeds={DataSeed},{SplitSeed}", $"widths={string.Join(",", BackboneWidths)}/{Pooling}",
+        $"pretrain={Pretraining.Describe()}");
+}
