@@ -51,20 +51,23 @@ type BenchArgs =
             | Suite _ ->
                 "benchmark suite and its arguments (e.g. `retrieval`, `torch`, `data`, `hashing`); none lists them."
 
-type ReproduceArgs =
-    | [<MainCommand; Mandatory>] Target of target: string
+/// `reproduce` and `run` hand their arguments to the `lah` CLI (`lah reproduce --help` lists them all).
+type LahPassArgs =
+    | [<MainCommand>] Arguments of args: string list
 
     interface IArgParserTemplate with
         member this.Usage =
             match this with
-            | Target _ -> "table1, table2 or figure3."
+            | Arguments _ ->
+                "e.g. `table1 [--profile quick|paper] [--data ROOT] [--weights FILE] [--device cuda] [--force]`, or experiment files for `run`."
 
 type BuildArgs =
     | [<CliPrefix(CliPrefix.None)>] Setup
     | [<CliPrefix(CliPrefix.None)>] Build
     | [<CliPrefix(CliPrefix.None)>] Test of ParseResults<TestArgs>
     | [<CliPrefix(CliPrefix.None)>] Bench of ParseResults<BenchArgs>
-    | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<ReproduceArgs>
+    | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<LahPassArgs>
+    | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<LahPassArgs>
     | [<CliPrefix(CliPrefix.None)>] Format
 
     interface IArgParserTemplate with
@@ -74,7 +77,8 @@ type BuildArgs =
             | Build -> "setup, then build the libtorch shim (CMake) and LAH.sln (Release)."
             | Test _ -> "build, then run every test project (the README's test command)."
             | Bench _ -> "build, then run a benchmark suite (BenchmarkDotNet and side-by-side peers)."
-            | Reproduce _ -> "build, then reproduce a table or figure of the paper."
+            | Reproduce _ -> "build, then reproduce a table or figure of the paper (table1, table2, figure3)."
+            | Run _ -> "build, then run experiment files (YAML, see experiments/example.yaml)."
             | Format -> "format F# with Fantomas and C# with `dotnet format`."
 
 exception BuildFailed of string
@@ -310,10 +314,22 @@ let bench (args: ParseResults<BenchArgs>) =
          ]
          @ suite)
 
-let reproduce (args: ParseResults<ReproduceArgs>) =
-    let target = args.GetResult Target
-    // Never fake output: the experiment runner arrives with the Experiments issue.
-    fail $"reproduce {target}: not implemented yet (the Experiments issue has not landed)."
+/// Builds what the `lah` CLI needs (native shim and the Experiments project, not the tests) and runs it.
+let lah (command: string) (args: string list) =
+    let clock = Stopwatch.StartNew()
+    setup ()
+    run "dotnet" [ "tool"; "restore" ]
+    run "dotnet" [ "paket"; "restore" ]
+    buildNative ()
+    let project = path [ "src"; "Lah.Experiments"; "Lah.Experiments.fsproj" ]
+    run "dotnet" [ "build"; project; "-c"; "Release"; "-nologo"; "-clp:NoSummary"; "-v"; "q" ]
+    printfn "build: %.0f s" clock.Elapsed.TotalSeconds
+    let dll = path [ "src"; "Lah.Experiments"; "bin"; "Release"; "net10.0"; "lah.dll" ]
+
+    try
+        run "dotnet" (dll :: command :: args)
+    finally
+        printfn "%s: %.0f s in all (build included)" command clock.Elapsed.TotalSeconds
 
 let format () =
     run "dotnet" [ "tool"; "restore" ]
@@ -323,24 +339,36 @@ let format () =
 let parser =
     ArgumentParser.Create<BuildArgs>(programName = "dotnet fsi build.fsx", errorHandler = ProcessExiter())
 
-let results = parser.ParseCommandLine(fsi.CommandLineArgs |> Array.skip 1)
+let argv = fsi.CommandLineArgs |> Array.skip 1
+
+// `reproduce` and `run` pass everything after them to the lah CLI, whose options Argu here does not know.
+let results =
+    match List.ofArray argv with
+    | ("reproduce" | "run") :: _ -> None
+    | _ -> Some(parser.ParseCommandLine argv)
 
 let exitCode =
     try
-        match results.GetAllResults() with
-        | [] -> fail ("no target given\n" + parser.PrintUsage())
-        | _ :: _ :: _ -> fail "give one target at a time"
-        | [ target ] ->
-
-            match target with
-            | Setup -> setup ()
-            | Build -> build ()
-            | Test a -> test a
-            | Bench a -> bench a
-            | Reproduce a -> reproduce a
-            | Format -> format ()
-
+        match results with
+        | None ->
+            lah argv[0] (List.ofArray argv |> List.tail)
             0
+        | Some results ->
+            match results.GetAllResults() with
+            | [] -> fail ("no target given\n" + parser.PrintUsage())
+            | _ :: _ :: _ -> fail "give one target at a time"
+            | [ target ] ->
+
+                match target with
+                | Setup -> setup ()
+                | Build -> build ()
+                | Test a -> test a
+                | Bench a -> bench a
+                | Reproduce _
+                | Run _ -> fail "unreachable: reproduce and run are handled before parsing"
+                | Format -> format ()
+
+                0
     with BuildFailed msg ->
         eprintfn "\nbuild.fsx: %s" msg
         1

@@ -11,6 +11,7 @@ open Lah.Torch
 open Lah.Training.Caching
 open Lah.Training.Features
 open Lah.Vision
+open Lah.Vision.Registry
 open Lah.Experiments.EngineData
 open Lah.Experiments.EngineEval
 open Lah.Experiments.Results
@@ -269,7 +270,7 @@ let poolFeatures (ctx: RunContext) (e: Experiment) (data: LoadedData) (backbone:
     r.Features
 
 let subset (f: FeatureSet) (rows: int[]) =
-    let x, y = f.Gather(ReadOnlySpan rows)
+    let struct (x, y) = f.Gather(ReadOnlySpan rows)
     FeatureSet(x, y, rows.Length, f.FeatureDim, f.LabelCount)
 
 /// Training options of the C# feature trainer from the record.
@@ -282,7 +283,7 @@ let featureOptions (e: Experiment) (onEpoch: Func<FeatureEpoch, Nullable<float>>
         Epochs = t.Epochs,
         BatchSize = t.BatchSize,
         LearningRate = t.LearningRate,
-        GroupLearningRates = (t.GroupRates |> Map.toSeq |> dict :> Collections.Generic.IReadOnlyDictionary<string, float>),
+        GroupLearningRates = (t.GroupRates |> Map.toSeq |> readOnlyDict),
         Optimizer = kind,
         Momentum = momentum,
         WeightDecay = t.WeightDecay,
@@ -364,7 +365,11 @@ let runFeatureMode (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOut
             | LastEpoch -> split.Train, [||]
 
         let fit = subset features trainRows
-        let validation = subset features validationRows |> Some |> Option.filter (fun _ -> validationRows.Length > 0)
+        let validation =
+            if validationRows.Length > 0 then
+                Some(subset features validationRows)
+            else
+                None
         let isClassifier = e.Head.IsClassifier
         let epochMetrics = Collections.Generic.List<Map<string, float>>()
 
@@ -465,7 +470,7 @@ let runEndToEnd (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOutput
             BatchSize = t.BatchSize,
             LearningRate = t.LearningRate,
             BackboneLrMultiplier = t.BackboneLrMultiplier,
-            GroupLearningRates = (t.GroupRates |> Map.toSeq |> dict :> Collections.Generic.IReadOnlyDictionary<string, float>),
+            GroupLearningRates = (t.GroupRates |> Map.toSeq |> readOnlyDict),
             LrDecayEpochs = (decayEpochs |> Array.ofList :> Collections.Generic.IReadOnlyList<int>),
             LrDecay = decay,
             Momentum = momentum,
@@ -500,7 +505,7 @@ let runEndToEnd (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOutput
     let result = trainer.Fit(data.Dataset, data.Split, ImageTransform.OfficialTrain size, ImageTransform.Warp size)
     let seconds = clock.Elapsed.TotalSeconds
 
-    let q, qLabels =
+    let struct (q, qLabels) =
         Lah.Training.EndToEnd.ImageEncoder.Encode(
             network,
             data.Dataset,
@@ -511,7 +516,7 @@ let runEndToEnd (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOutput
             ctx.Budget.LoaderWorkers
         )
 
-    let d, dLabels =
+    let struct (d, dLabels) =
         Lah.Training.EndToEnd.ImageEncoder.Encode(
             network,
             data.Dataset,
