@@ -18,6 +18,7 @@ let paper (root: string) (weights: string option) (dataset: DatasetName) =
                 Dataset = dataset
                 Source = Official
                 Root = root
+                LabelDir = ""
                 Split = LahOfficialSplit
                 Pool = 0
                 Train = 1

@@ -119,6 +119,7 @@ let embeddedData dataset =
         Dataset = dataset
         Source = Embedded
         Root = ""
+        LabelDir = ""
         Split = DchSplit
         Pool = r.PoolCount
         Train = r.TrainCount
@@ -146,7 +147,7 @@ let featureTraining =
 
 let evaluation =
     {
-        Protocols = [ DchProtocol ]
+        Protocols = [ DchProtocol; LahOfficialProtocol ]
         Radius = 2
         Selection = LastEpoch
         ValidationFraction = 0.0

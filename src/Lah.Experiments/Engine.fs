@@ -189,6 +189,8 @@ let acquireBackbone (ctx: RunContext) (e: Experiment) (data: LoadedData) : Lah.V
     | Pretrained p ->
         let dir = ctx.Store.CacheDir("backbones", key)
         Directory.CreateDirectory dir |> ignore
+        // The initial weights come from the seed alone, not from whatever drew random numbers before.
+        Torch.ManualSeed(int64 e.Seed)
         let model = createBackbone b labels None
         let kind, momentum = optimizerKind p.Optimizer
         let sk, step, ms, gamma = schedule p.Schedule

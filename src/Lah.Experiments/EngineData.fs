@@ -78,9 +78,24 @@ let wordVectorFile (dir: string) (w: WordEmbedding) =
 
     name |> Option.map (fun n -> Path.Combine(dir, n))
 
+/// Where the images of a dataset lie under `data.root`, and a folder that proves the layout.
+let imageLayout (d: DatasetName) =
+    match d with
+    | Voc2007 -> Path.Combine("VOCdevkit", "VOC2007"), "JPEGImages", "the VOC2007 devkit: ROOT/VOCdevkit/VOC2007/JPEGImages/*.jpg"
+    | Coco2014 -> "coco2014", "train2014", "COCO 2014: ROOT/coco2014/train2014/*.jpg and ROOT/coco2014/val2014/*.jpg"
+    | Mirflickr25k -> "mirflickr25k", "", "MIRFLICKR-25K: ROOT/mirflickr25k/im*.jpg"
+
 let load (e: Experiment) : LoadedData =
     let d = e.Data
-    let dir = labelDir d.Dataset
+
+    let dir =
+        if d.LabelDir = "" then
+            labelDir d.Dataset
+        elif Directory.Exists d.LabelDir then
+            d.LabelDir
+        else
+            raise (DirectoryNotFoundException $"data.label-dir: the folder {d.LabelDir} does not exist")
+
     let seed = uint64 e.Seed
 
     match d.Source with
@@ -104,7 +119,13 @@ let load (e: Experiment) : LoadedData =
         if not (Directory.Exists d.Root) then
             raise (DirectoryNotFoundException $"data.root: the dataset folder {d.Root} does not exist")
 
-        let pool = LahDatasets.Load(folderName d.Dataset, dir, d.Root)
+        let sub, probe, layout = imageLayout d.Dataset
+        let imageRoot = Path.Combine(d.Root, sub)
+
+        if not (Directory.Exists(Path.Combine(imageRoot, probe))) then
+            raise (DirectoryNotFoundException $"data.root: {Path.Combine(imageRoot, probe)} not found; expected {layout}")
+
+        let pool = LahDatasets.Load(folderName d.Dataset, dir, imageRoot)
 
         let split =
             Splits.ForDataset(

@@ -51,6 +51,9 @@ type Data =
         /// Dataset root for `Official` (VOCdevkit/COCO/MIRFLICKR folders); not part of the hash.
         [<NotHashed>]
         Root: string
+        /// A folder of LAH label files to use instead of the shipped ones ("" = shipped); not part of the hash.
+        [<NotHashed>]
+        LabelDir: string
         Split: SplitProtocol
         /// Images taken from the label rows (embedded) or the pool size cap (0 = the whole pool).
         Pool: int

@@ -139,11 +139,18 @@ let retrievalTable (spec: TableSpec) (metric: string) (metricTitle: string) (loo
 
         for p in spec.Published do
             line ""
-            line $"""Source of \"{p.Label}\": {p.Source}."""
+            line ("Source of \"" + p.Label + "\": " + p.Source + ".")
 
     let outcomes = spec.Cells |> List.choose (fun c -> lookup c.Experiment)
     line ""
     line "## How these numbers were made"
+    line ""
+
+    line (
+        "- Reading it: MAP@H≤2 leaves out the queries whose ball holds nothing relevant, so codes whose balls hold a "
+        + "few items (random codes at 16 bits) can score high; read it with P and R (the charts below) and the sanity "
+        + "rows. A trained method below LSH or the collapsed value has not learned."
+    )
     line ""
 
     match spec.Cells with

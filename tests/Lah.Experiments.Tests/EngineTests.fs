@@ -1,0 +1,228 @@
+/// The real engine on reduced grids: it learns, it resumes to the same numbers, and bad data fails clearly.
+module Lah.Experiments.Tests.EngineTests
+
+open System
+open System.IO
+open Expecto
+open Lah.Experiments
+open Lah.Experiments.Results
+open Lah.Experiments.Runner
+open Lah.Experiments.Tests.RunnerTests
+
+/// The quick profile, reduced: fewer scenes, a shorter pre-training and head training.
+let reduced (e: Experiment) =
+    { e with
+        Data =
+            { e.Data with
+                Pool = 900
+                Train = 700
+                Query = 200
+            }
+        Backbone =
+            { e.Backbone with
+                Weights =
+                    match e.Backbone.Weights with
+                    | Pretrained p -> Pretrained { p with Epochs = 6 }
+                    | w -> w
+            }
+        Training = { e.Training with Epochs = 8 }
+        Bits = 32
+    }
+
+let private engineOptions =
+    {
+        Force = false
+        Budget = { Threads = 2; Device = "cpu" }
+    }
+
+let private map (o: Outcome) =
+    match o.Record.Status with
+    | Finished -> o.Record.Final["dch.map"]
+    | Failed reason -> failtest $"{o.Experiment.Name} failed: {reason}"
+
+/// Where the sample photographs are (an external fixture): LAH_DATA_DIR, the repository's data/, ../shared/data.
+let sampleJpegs () =
+    try
+        let dir = Path.Combine(EngineData.dataRoot (), "jpeg-samples")
+
+        if Directory.Exists dir then
+            Some(Directory.GetFiles(dir, "*.jpg") |> Array.sort)
+        else
+            None
+    with :? DirectoryNotFoundException ->
+        None
+
+let requireFixtures () =
+    Environment.GetEnvironmentVariable "LAH_REQUIRE_FIXTURES" = "1"
+
+/// Lays out `n` photographs as each official layout expects, with label files naming them.
+let paperFixture (dir: string) (jpegs: string[]) (dataset: DatasetName) =
+    let n = jpegs.Length
+    let labels = Path.Combine(dir, "labels")
+    Directory.CreateDirectory labels |> ignore
+    let shipped = EngineData.labelDir dataset
+    let names = File.ReadAllLines(Path.Combine(shipped, "labels.txt"))
+    for f in [ "labels.txt"; "wordvec_glove.txt" ] do
+        File.Copy(Path.Combine(shipped, f), Path.Combine(labels, f))
+    // Each image gets labels (i mod R) and (i·7 mod R): every image labelled, labels shared across images.
+    let row i =
+        Array.init names.Length (fun l -> if l = i % names.Length || l = (i * 7) % names.Length then 1 else -1)
+
+    let sub, _, _ = EngineData.imageLayout dataset
+    let root = Path.Combine(dir, "root", sub)
+
+    let place (rel: string) (i: int) =
+        let target = Path.Combine(root, rel)
+        Directory.CreateDirectory(Path.GetDirectoryName target) |> ignore
+        File.Copy(jpegs[i], target)
+
+    let half = n / 2
+
+    match dataset with
+    | Voc2007 ->
+        let csv (from: int) (count: int) =
+            [
+                "name," + String.Join(",", names)
+                for i in from .. from + count - 1 do
+                    let id = $"{i:D6}"
+                    place (Path.Combine("JPEGImages", id + ".jpg")) i
+                    id + "," + String.Join(",", row i)
+            ]
+
+        File.WriteAllLines(Path.Combine(labels, "classification_trainval.csv"), csv 0 half)
+        File.WriteAllLines(Path.Combine(labels, "classification_test.csv"), csv half (n - half))
+    | Coco2014 ->
+        let list (from: int) (count: int) (part: string) =
+            [
+                for i in from .. from + count - 1 do
+                    let rel = $"{part}/COCO_{part}_{i:D12}.jpg"
+                    place rel i
+                    rel + " " + String.Join(" ", row i |> Array.map (fun v -> if v > 0 then "1" else "0"))
+            ]
+
+        File.WriteAllLines(Path.Combine(labels, "train.txt"), list 0 half "train2014")
+        File.WriteAllLines(Path.Combine(labels, "test.txt"), list half (n - half) "val2014")
+    | Mirflickr25k ->
+        let csv (from: int) (count: int) =
+            [
+                "name," + String.Join(",", names)
+                for i in from .. from + count - 1 do
+                    place $"im{i + 1}.jpg" i
+                    string (i + 1) + "," + String.Join(",", row i)
+            ]
+
+        File.WriteAllLines(Path.Combine(labels, "train.csv"), csv 0 half)
+        File.WriteAllLines(Path.Combine(labels, "test.csv"), csv half (n - half))
+
+    Path.Combine(dir, "root"), labels
+
+[<Tests>]
+let tests =
+    testSequenced
+    <| testList
+        "engine"
+        [
+            test "the quick profile on a reduced grid: LAH and DCH clearly above LSH and collapsed codes" {
+                use dir = new Fixtures.TempDir()
+                let store = Store dir.Path
+                let base' = reduced Defaults.experiment
+
+                let rows =
+                    [
+                        "lah", base'
+                        "dch", Defaults.asDch base'
+                        "lsh", Defaults.asSanity Lsh base'
+                        "collapsed", Defaults.asSanity Collapsed base'
+                    ]
+
+                let outcomes =
+                    rows
+                    |> List.map (fun (name, e) -> name, runOne store engineOptions silent Engine.execute (Defaults.withName name e))
+                    |> Map.ofList
+
+                let lah, dch, lsh, collapsed =
+                    map outcomes["lah"], map outcomes["dch"], map outcomes["lsh"], map outcomes["collapsed"]
+
+                let floor = max lsh collapsed
+                Expect.isGreaterThan lah (floor + 0.05) $"LAH {lah:F3} vs LSH {lsh:F3}, collapsed {collapsed:F3}"
+                Expect.isGreaterThan dch (floor + 0.05) $"DCH {dch:F3} vs LSH {lsh:F3}, collapsed {collapsed:F3}"
+
+                let losses = outcomes["lah"].Record.Epochs |> List.map (fun e -> e.Loss)
+                Expect.isLessThan (List.last losses) (List.head losses) "LAH's loss falls"
+
+                let backbone = outcomes["lah"].Record.Backbone
+                Expect.isTrue (Double.IsFinite backbone.ClassificationMap) "the backbone's classification mAP is measured"
+                Expect.stringContains backbone.Description "pre-trained here" "how the backbone was trained"
+            }
+
+            test "a grid interrupted after its first run resumes to the numbers of an uninterrupted one" {
+                use a = new Fixtures.TempDir()
+                use b = new Fixtures.TempDir()
+                let base' = reduced Defaults.experiment |> Defaults.withName "r"
+
+                let grid =
+                    [ base'; Defaults.withBits 16 base'; Defaults.asSanity Lsh base' ]
+
+                let whole = runAll (Store a.Path) engineOptions silent Engine.execute ignore grid
+                // "Killed" after the first run: a second process finds its record and the cached backbone.
+                runAll (Store b.Path) engineOptions silent Engine.execute ignore [ grid.Head ] |> ignore
+                let resumed = runAll (Store b.Path) engineOptions silent Engine.execute ignore grid
+                Expect.isTrue resumed.Head.Cached "the finished run is not redone"
+
+                Expect.equal
+                    (resumed |> List.map (fun o -> o.Record.Final))
+                    (whole |> List.map (fun o -> o.Record.Final))
+                    "same final numbers"
+            }
+
+            test "a run on a missing dataset is recorded as failed, naming the folder" {
+                use dir = new Fixtures.TempDir()
+                let missing = Path.Combine(dir.Path, "no-such-root")
+
+                let e =
+                    Catalog.Profiles.paper missing None Voc2007 |> Defaults.withName "missing"
+
+                let o = runOne (Store dir.Path) engineOptions silent Engine.execute e
+
+                match o.Record.Status with
+                | Failed reason -> Expect.stringContains reason "no-such-root" "names the folder"
+                | Finished -> failtest "finished on a missing dataset"
+            }
+
+            test "the paper profile runs one short epoch on a tiny fixture in each official layout" {
+                match sampleJpegs () with
+                | Some jpegs when jpegs.Length >= 24 ->
+                    for dataset in [ Voc2007; Coco2014; Mirflickr25k ] do
+                        use dir = new Fixtures.TempDir()
+                        let root, labels = paperFixture dir.Path (Array.take 24 jpegs) dataset
+                        let paper = Catalog.Profiles.paper root None dataset
+
+                        let e =
+                            { paper with
+                                Name = $"paper-{dataset}"
+                                Data = { paper.Data with LabelDir = labels }
+                                // ResNet-101 at 448 is the paper's; one short epoch of ResNet-18 at 64 checks the path.
+                                Backbone =
+                                    { paper.Backbone with
+                                        Arch = "resnet18"
+                                        InputSize = 64
+                                    }
+                                Training =
+                                    { paper.Training with
+                                        Epochs = 1
+                                        BatchSize = 4
+                                    }
+                            }
+
+                        let o = runOne (Store dir.Path) engineOptions silent Engine.execute e
+
+                        match o.Record.Status with
+                        | Finished ->
+                            Expect.equal o.Record.Epochs.Length 1 $"{dataset}: one epoch"
+                            Expect.isTrue (o.Record.Final.ContainsKey "dch.map") $"{dataset}: DCH protocol"
+                            Expect.isTrue (o.Record.Final.ContainsKey "lah-official.map1") $"{dataset}: official protocol"
+                        | Failed reason -> failtest $"{dataset}: {reason}"
+                | _ when requireFixtures () -> failtest "sample JPEGs not found: set LAH_DATA_DIR or place ../shared/data/jpeg-samples"
+                | _ -> skiptest "sample JPEGs not found: set LAH_DATA_DIR or place ../shared/data/jpeg-samples"
+            }
+        ]
