@@ -29,18 +29,25 @@ let debianPackages =
         "dataset-fashion-mnist"
     ]
 
-/// Extra Debian packages for the side-by-side benchmarks (FAISS, PIL, PyTorch run with /usr/bin/python3).
-let benchPackages = [ "python3-faiss"; "python3-pil"; "python3-torch" ]
+/// Extra Debian packages for the side-by-side benchmarks (FAISS, PIL, PyTorch, NumPy run with /usr/bin/python3).
+let benchPackages =
+    [ "python3-faiss"; "python3-pil"; "python3-torch"; "python3-numpy" ]
 
 type TestArgs =
     | Filter of expression: string
     | Gpu
+    | No_Build
 
     interface IArgParserTemplate with
         member this.Usage =
             match this with
-            | Filter _ -> "extra `dotnet test --filter` expression, ANDed with the default (GPU tests excluded)."
-            | Gpu -> "also run the tests marked [Trait(\"Category\", \"Gpu\")] (needs a CUDA libtorch via LIBTORCH)."
+            | Filter _ ->
+                "extra `dotnet test --filter` expression, ANDed with the default (GPU tests excluded); Expecto projects take "
+                + "a plain text or Name~TEXT / FullyQualifiedName~TEXT (tests whose full name contains TEXT)."
+            | Gpu ->
+                "also run the GPU tests: xunit [Trait(\"Category\", \"Gpu\")], Expecto lists named with a `gpu` word "
+                + "(needs a CUDA libtorch via LIBTORCH)."
+            | No_Build -> "skip setup and build: test what was last built (a fresh machine needs the build)."
 
 type BenchArgs =
     | [<MainCommand>] Suite of suite: string list
@@ -75,7 +82,8 @@ type BuildArgs =
             match this with
             | Setup -> "check native prerequisites; install them on Debian/Ubuntu as root, else print instructions."
             | Build -> "setup, then build the libtorch shim (CMake) and LAH.sln (Release)."
-            | Test _ -> "build, then run every test project (the README's test command)."
+            | Test _ ->
+                "build, then run every test project (xunit with `dotnet test`, Expecto executables) (the README's test command)."
             | Bench _ -> "build, then run a benchmark suite (BenchmarkDotNet and side-by-side peers)."
             | Reproduce _ -> "build, then reproduce a table or figure of the paper (table1, table2, figure3)."
             | Run _ -> "build, then run experiment files (YAML, see experiments/example.yaml)."
@@ -222,32 +230,187 @@ let build () =
     buildNative ()
     run "dotnet" [ "build"; "LAH.sln"; "-c"; "Release"; "-nologo"; "-clp:NoSummary" ]
 
-/// Adds the per-project trx results up into the one closing line CI reads: "N passed, N failed, N skipped".
-let summarizeTrx (dir: string) =
-    let counters =
-        Directory.GetFiles(dir, "*.trx")
-        |> Array.map (fun f ->
-            let doc = Xml.XmlDocument()
-            doc.Load f
-            let c = doc.GetElementsByTagName("Counters").[0]
-            let get (n: string) = int (c.Attributes.[n].Value)
-            get "passed", get "failed" + get "error" + get "timeout" + get "aborted", get "notExecuted")
+type TestKind =
+    | Xunit
+    | Expecto
 
-    let sum f = counters |> Array.sumBy f
-    sum (fun (p, _, _) -> p), sum (fun (_, f, _) -> f), sum (fun (_, _, s) -> s)
+/// Test projects by convention: a tests/*/ project whose paket.references lists Expecto is an Expecto executable,
+/// one that lists xunit runs under `dotnet test`; anything else there (benchmarks, shared sources) is no test project.
+let testProjects () =
+    Directory.GetDirectories(path [ "tests" ])
+    |> Array.sort
+    |> Array.choose (fun dir ->
+        let refs = Path.Combine(dir, "paket.references")
+
+        let packages =
+            if File.Exists refs then
+                File.ReadAllLines refs
+                |> Array.choose (fun l ->
+                    l.Split([| ' '; '\t' |], StringSplitOptions.RemoveEmptyEntries) |> Array.tryHead)
+            else
+                [||]
+
+        let project =
+            Array.append (Directory.GetFiles(dir, "*.fsproj")) (Directory.GetFiles(dir, "*.csproj"))
+            |> Array.tryHead
+
+        match project with
+        | Some p when packages |> Array.contains "Expecto" -> Some(p, Expecto)
+        | Some p when packages |> Array.contains "xunit" -> Some(p, Xunit)
+        | _ -> None)
+
+/// Outcome of one test project: counts, and each skipped test with its reason.
+type TestCounts =
+    {
+        Passed: int
+        Failed: int
+        Skipped: (string * string) list
+    }
+
+let noTests = { Passed = 0; Failed = 0; Skipped = [] }
+
+let addCounts a b =
+    {
+        Passed = a.Passed + b.Passed
+        Failed = a.Failed + b.Failed
+        Skipped = a.Skipped @ b.Skipped
+    }
+
+let xmlText (node: Xml.XmlNode | null) =
+    match node with
+    | null -> ""
+    | n -> n.InnerText.Trim()
+
+/// A trx file's results. Counted from the UnitTestResult outcomes: the Counters element reports notExecuted="0" for
+/// tests xunit skipped. A skip's reason is in Output/ErrorInfo/Message.
+let readTrx (file: string) =
+    let doc = Xml.XmlDocument()
+    doc.Load file
+
+    let results =
+        doc.GetElementsByTagName "UnitTestResult"
+        |> Seq.cast<Xml.XmlElement>
+        |> Seq.toList
+
+    let outcome (r: Xml.XmlElement) = r.GetAttribute "outcome"
+
+    let message (r: Xml.XmlElement) =
+        r.ChildNodes
+        |> Seq.cast<Xml.XmlNode>
+        |> Seq.tryFind (fun n -> n.LocalName = "Output")
+        |> Option.bind (fun o ->
+            o.ChildNodes
+            |> Seq.cast<Xml.XmlNode>
+            |> Seq.tryFind (fun n -> n.LocalName = "ErrorInfo"))
+        |> Option.bind (fun e ->
+            e.ChildNodes
+            |> Seq.cast<Xml.XmlNode>
+            |> Seq.tryFind (fun n -> n.LocalName = "Message"))
+        |> Option.map xmlText
+        |> Option.defaultValue ""
+
+    {
+        Passed = results |> List.filter (fun r -> outcome r = "Passed") |> List.length
+        Failed =
+            results
+            |> List.filter (fun r -> List.contains (outcome r) [ "Failed"; "Error"; "Timeout"; "Aborted" ])
+            |> List.length
+        Skipped =
+            results
+            |> List.filter (fun r -> outcome r = "NotExecuted")
+            |> List.map (fun r -> r.GetAttribute "testName", message r)
+    }
+
+/// Expecto's JUnit summary (--junit-summary): a testcase with a failure or error child failed, with a skipped child
+/// was skipped (its message is the skiptest reason), with neither passed.
+let readJUnit (file: string) =
+    let doc = Xml.XmlDocument()
+    doc.Load file
+
+    let cases =
+        doc.GetElementsByTagName "testcase"
+        |> Seq.cast<Xml.XmlElement>
+        |> Seq.map (fun c ->
+            let child name =
+                c.ChildNodes
+                |> Seq.cast<Xml.XmlNode>
+                |> Seq.tryFind (fun n -> n.LocalName = name)
+
+            c.GetAttribute "name", child "failure" |> Option.orElse (child "error"), child "skipped")
+        |> Seq.toList
+
+    {
+        Passed = cases |> List.filter (fun (_, f, s) -> f.IsNone && s.IsNone) |> List.length
+        Failed = cases |> List.filter (fun (_, f, _) -> f.IsSome) |> List.length
+        Skipped =
+            cases
+            |> List.choose (fun (name, f, s) ->
+                match f, s with
+                | None, Some(:? Xml.XmlElement as e) -> Some(name, e.GetAttribute "message")
+                | _ -> None)
+    }
+
+/// Runs a command, returning its exit code (a command that cannot start is a build failure).
+let runCode (exe: string) (args: string list) =
+    printfn "> %s %s" exe (String.Join(" ", args))
+
+    let psi =
+        ProcessStartInfo(exe, args, WorkingDirectory = root, UseShellExecute = false)
+
+    use p =
+        try
+            Process.Start psi
+        with e ->
+            fail $"could not start '{exe}': {e.Message}"
+
+    p.WaitForExit()
+    p.ExitCode
+
+/// `--filter` for Expecto: a plain text, or `Name~T` / `FullyQualifiedName~T` / `DisplayName~T` (or `=`) clauses
+/// joined by `|`, keeps the tests whose full name contains T; anything else has no Expecto equivalent (None).
+let expectoFilter (filters: string list) =
+    match filters with
+    | [] -> Some []
+    | [ expr ] ->
+        let clause (c: string) =
+            let m =
+                Text.RegularExpressions.Regex.Match(
+                    c.Trim(),
+                    @"^(?:(?:FullyQualifiedName|Name|DisplayName)[~=])?([^~=!&|()]+)$"
+                )
+
+            if m.Success then Some m.Groups[1].Value else None
+
+        let clauses = expr.Split '|' |> Array.map clause
+
+        if clauses |> Array.forall Option.isSome then
+            Some(
+                clauses
+                |> Array.toList
+                |> List.collect (fun c -> [ "--name-contains"; c.Value ])
+            )
+        else
+            None
+    | _ -> None
 
 let test (args: ParseResults<TestArgs>) =
-    build ()
+    if not (args.Contains No_Build) then
+        build ()
+
     let results = path [ "artifacts"; "test-results" ]
 
     if Directory.Exists results then
         Directory.Delete(results, true)
 
+    Directory.CreateDirectory results |> ignore
+    let gpu = args.Contains Gpu
+    let filters = args.GetResults Filter
+
     let filter =
         [
-            if not (args.Contains Gpu) then
+            if not gpu then
                 "Category!=Gpu"
-            yield! args.GetResults Filter |> List.map (sprintf "(%s)")
+            yield! filters |> List.map (sprintf "(%s)")
         ]
 
     let filterArgs =
@@ -256,39 +419,95 @@ let test (args: ParseResults<TestArgs>) =
         else
             [ "--filter"; String.Join("&", filter) ]
 
-    let outcome =
-        try
-            run
-                "dotnet"
-                ([
-                    "test"
-                    "LAH.sln"
-                    "-c"
-                    "Release"
-                    "--no-build"
-                    "--logger"
-                    "trx"
-                    "--results-directory"
-                    results
-                 ]
-                 @ filterArgs)
+    let projects = testProjects ()
+    let problems = Collections.Generic.List<string>()
 
-            None
-        with BuildFailed m ->
-            Some m
+    let runOne (project: string, kind) =
+        let name = Path.GetFileNameWithoutExtension project
 
-    let passed, failed, skipped =
-        if Directory.Exists results then
-            summarizeTrx results
-        else
-            0, 0, 0
+        match kind with
+        | Xunit ->
+            let trx = Path.Combine(results, name + ".trx")
 
-    printfn "\nTests: %d passed, %d failed, %d skipped" passed failed skipped
+            let code =
+                runCode
+                    "dotnet"
+                    ([
+                        "test"
+                        project
+                        "-c"
+                        "Release"
+                        "--no-build"
+                        "--logger"
+                        $"trx;LogFileName={trx}"
+                     ]
+                     @ filterArgs)
 
-    match outcome with
-    | Some m -> fail m
-    | None when passed = 0 -> fail "no test ran"
-    | None -> ()
+            if code <> 0 then
+                problems.Add $"{name}: dotnet test exited with code {code}"
+
+            if File.Exists trx then readTrx trx else noTests
+        | Expecto ->
+            match expectoFilter filters with
+            | None ->
+                problems.Add
+                    $"{name}: not run, the filter has no Expecto equivalent (use Name~TEXT or FullyQualifiedName~TEXT)"
+
+                noTests
+            | Some nameArgs ->
+                let dll =
+                    match
+                        capture "dotnet" [ "msbuild"; project; "-getProperty:TargetPath"; "-p:Configuration=Release" ]
+                    with
+                    | Some out when out.Trim().EndsWith ".dll" -> out.Trim()
+                    | _ -> fail $"could not find the output of {project} (dotnet msbuild -getProperty:TargetPath)"
+
+                let junit = Path.Combine(results, name + ".junit.xml")
+
+                let code =
+                    runCode
+                        "dotnet"
+                        ([ dll; "--junit-summary"; junit; "--colours"; "0"; "--no-spinner" ]
+                         @ (if gpu then [ "--gpu" ] else [])
+                         @ nameArgs)
+
+                let counts = if File.Exists junit then readJUnit junit else noTests
+
+                if code <> 0 && counts.Failed = 0 then
+                    problems.Add $"{name}: exited with code {code}"
+                elif code <> 0 then
+                    problems.Add $"{name}: {counts.Failed} failed"
+
+                counts
+
+    let total = projects |> Array.map runOne |> Array.fold addCounts noTests
+
+    if projects.Length = 0 then
+        problems.Add "no test project found under tests/"
+    elif total.Passed = 0 && total.Failed = 0 then
+        problems.Add "no test ran"
+
+    // Everything is printed before the closing line, which CI reads and which must stay last.
+    printfn ""
+
+    if not total.Skipped.IsEmpty then
+        printfn "Skipped:"
+
+        for name, reason in total.Skipped do
+            printfn
+                "  %s: %s"
+                name
+                (if String.IsNullOrWhiteSpace reason then
+                     "(no reason given)"
+                 else
+                     reason)
+
+    for p in problems do
+        eprintfn "build.fsx: %s" p
+
+    Console.Error.Flush()
+    printfn "\nTests: %d passed, %d failed, %d skipped" total.Passed total.Failed total.Skipped.Length
+    if problems.Count = 0 then 0 else 1
 
 let bench (args: ParseResults<BenchArgs>) =
     let suite = args.GetResult(Suite, defaultValue = [])
@@ -298,7 +517,7 @@ let bench (args: ParseResults<BenchArgs>) =
         // Side-by-side peers run with Debian's interpreter, which sees python3-faiss/pil/torch.
         if
             not (File.Exists "/usr/bin/python3")
-            || (capture "/usr/bin/python3" [ "-c"; "import faiss, PIL" ]).IsNone
+            || (capture "/usr/bin/python3" [ "-c"; "import faiss, PIL, numpy" ]).IsNone
         then
             aptInstall benchPackages
 
@@ -362,7 +581,7 @@ let exitCode =
                 match target with
                 | Setup -> setup ()
                 | Build -> build ()
-                | Test a -> test a
+                | Test a -> exit (test a) // its closing line stays the last line printed
                 | Bench a -> bench a
                 | Reproduce _
                 | Run _ -> fail "unreachable: reproduce and run are handled before parsing"

@@ -73,6 +73,20 @@ public sealed class FlatIndex : IHammingIndex
         return Batch(queries, threads, () => new RadiusCollector(radius));
     }
 
+    /// <summary>
+    /// Radius search for the <paramref name="nq"/> queries in <paramref name="queries"/> on the calling thread, one
+    /// pass over the codes for all of them (for callers that spread blocks of queries over cores themselves).
+    /// </summary>
+    internal Neighbor[][] RadiusSearchBlock(ReadOnlySpan<ulong> queries, int nq, int radius)
+    {
+        var collectors = new Collector[nq];
+        for (var i = 0; i < nq; i++) collectors[i] = new RadiusCollector(radius);
+        Scan(queries, nq, collectors);
+        var results = new Neighbor[nq][];
+        for (var i = 0; i < nq; i++) results[i] = collectors[i].Result(_ids.Span);
+        return results;
+    }
+
     /// <summary>Hamming distances from <paramref name="query"/> to every indexed code.</summary>
     public void Distances(ReadOnlySpan<ulong> query, Span<int> distances)
     {

@@ -18,7 +18,7 @@ public static class Program
             args => Peers.RunAfter(Torch.TorchBenchmarks.Run(args), "torch_ops.py")),
         ["hashing"] = ("LAH head training step at COCO/VOC shape vs vectorised PyTorch 1.13 [--threads N]",
             Hashing.HashingSuite.Run),
-        ["retrieval"] = ("Hamming k-NN/radius/multi-index search on 1M 64- and 128-bit codes vs FAISS; COCO-scale metrics (args: [N] [Q] [REPS])",
+        ["retrieval"] = ("Hamming k-NN/radius/multi-index search on 1M 64- and 128-bit codes vs FAISS; COCO-scale metrics vs NumPy (args: [N] [Q] [REPS], or eval [REPS] for the metrics alone)",
             Retrieval.RetrievalSuite.Run),
         ["recipe"] = ("quick Table 1 recipe: pre-training, feature-mode LAH/DCH vs LSH and collapsed, MAP@H≤2 and wall times (args: [DATASET …] [key=value …])",
             Training.RecipeSuite.Run),

@@ -1,7 +1,7 @@
 module Lah.Retrieval.Tests.MetricGoldenTests
 
 open System
-open Xunit
+open Expecto
 open Lah.Torch.Serialization
 open Lah.Retrieval
 open Lah.Retrieval.Metrics
@@ -16,7 +16,7 @@ let close (case: string) (what: string) (expected: float) (actual: float) =
         failwithf "%s %s: expected %.17g, got %.17g" case what expected actual
 
 let closeAll case what (expected: float[]) (actual: float[]) =
-    Assert.Equal(expected.Length, actual.Length)
+    Expect.equal actual.Length expected.Length $"{case} {what}: length"
     Array.iteri2 (fun i e a -> close case (sprintf "%s[%d]" what i) e a) expected actual
 
 type Case =
@@ -59,77 +59,132 @@ let forEachCase (check: Case -> unit) =
         finally
             c.File.Dispose()
 
-[<Fact>]
-let ``DCH precision, recall and AP within radius 2 match every golden`` () =
-    forEachCase (fun c ->
-        let radius = int c.File.Metadata["radius"]
+let radiusOf (c: Case) = int c.File.Metadata["radius"]
 
-        let r =
-            RetrievalMetrics.Dch(c.QCodes, c.QOut, c.QLabels, c.DbCodes, c.DbOut, c.DbLabels, radius)
+[<Tests>]
+let tests =
+    testList
+        "MetricGoldens"
+        [
+            testCase "DCH precision, recall and AP within radius 2, ranked as DCH's code ranks, match every golden"
+            <| fun () ->
+                forEachCase (fun c ->
+                    let r =
+                        RetrievalMetrics.Dch(c.QCodes, c.QOut, c.QLabels, c.DbCodes, c.DbOut, c.DbLabels, radiusOf c)
 
-        closeAll c.Name "dch.precision" (c.File.ReadFloat64 "expected.dch.precision") r.QueryPrecision
-        closeAll c.Name "dch.recall" (c.File.ReadFloat64 "expected.dch.recall") r.QueryRecall
-        closeAll c.Name "dch.ap" (c.File.ReadFloat64 "expected.dch.ap") r.QueryAp
-        closeAll c.Name "dch.mean" (c.File.ReadFloat64 "expected.dch.mean") [| r.Precision; r.Recall; r.Map |])
+                    closeAll c.Name "dch.precision" (c.File.ReadFloat64 "expected.dch.precision") r.QueryPrecision
+                    closeAll c.Name "dch.recall" (c.File.ReadFloat64 "expected.dch.recall") r.QueryRecall
+                    closeAll c.Name "dch.ap" (c.File.ReadFloat64 "expected.dch.ap") r.QueryAp
 
-[<Fact>]
-let ``DCH gives the same values on one thread and on all cores`` () =
-    forEachCase (fun c ->
-        let a =
-            RetrievalMetrics.Dch(c.QCodes, c.QOut, c.QLabels, c.DbCodes, c.DbOut, c.DbLabels, 2, 1)
+                    closeAll
+                        c.Name
+                        "dch.mean"
+                        (c.File.ReadFloat64 "expected.dch.mean")
+                        [| r.Precision; r.Recall; r.Map |])
 
-        let b =
-            RetrievalMetrics.Dch(c.QCodes, c.QOut, c.QLabels, c.DbCodes, c.DbOut, c.DbLabels, 2, 0)
+            testCase "DCH with the ball ranked by Hamming distance first matches every dch_hamming_first golden"
+            <| fun () ->
+                forEachCase (fun c ->
+                    let r =
+                        RetrievalMetrics.Dch(
+                            c.QCodes,
+                            c.QOut,
+                            c.QLabels,
+                            c.DbCodes,
+                            c.DbOut,
+                            c.DbLabels,
+                            radiusOf c,
+                            ranking = DchBallRanking.HammingFirst
+                        )
 
-        let bits (v: float[]) =
-            v |> Array.map BitConverter.DoubleToInt64Bits
+                    closeAll
+                        c.Name
+                        "dch_hamming_first.ap"
+                        (c.File.ReadFloat64 "expected.dch_hamming_first.ap")
+                        r.QueryAp
 
-        Assert.Equal<int64[]>(bits a.QueryAp, bits b.QueryAp)
-        Assert.Equal<int64[]>(bits a.QueryPrecision, bits b.QueryPrecision))
+                    closeAll
+                        c.Name
+                        "dch_hamming_first.mean"
+                        (c.File.ReadFloat64 "expected.dch_hamming_first.mean")
+                        [| r.Precision; r.Recall; r.Map |])
 
-[<Fact>]
-let ``official LAH per-query protocol matches every golden`` () =
-    forEachCase (fun c ->
-        let r =
-            RetrievalMetrics.LahOfficial(c.DbCodes, c.DbLabels, int c.File.Metadata["radius"])
+            testCase "the two ball rankings disagree on some golden, so each golden check can tell them apart"
+            <| fun () ->
+                let differ = ref false
 
-        let expected = c.File.ReadFloat64 "expected.lahof.per_query"
+                forEachCase (fun c ->
+                    let a = c.File.ReadFloat64 "expected.dch.ap"
+                    let b = c.File.ReadFloat64 "expected.dch_hamming_first.ap"
 
-        let col j =
-            Array.init c.DbCodes.Count (fun i -> expected[i * 4 + j])
+                    if Array.exists2 (fun x y -> not (Double.IsNaN x) && abs (x - y) > tol) a b then
+                        differ.Value <- true)
 
-        closeAll c.Name "lahof.mAP1" (col 0) r.QueryMap1
-        closeAll c.Name "lahof.mAP2" (col 1) r.QueryMap2
-        closeAll c.Name "lahof.P" (col 2) r.QueryPrecision
-        closeAll c.Name "lahof.R" (col 3) r.QueryRecall
+                Expect.isTrue differ.Value "expected.dch.ap equals expected.dch_hamming_first.ap in every case"
 
-        closeAll
-            c.Name
-            "lahof.mean"
-            (c.File.ReadFloat64 "expected.lahof.mean")
-            [| r.Map1; r.Map2; r.Precision; r.Recall |])
+            testCase "DCH gives the same values on one thread and on all cores"
+            <| fun () ->
+                forEachCase (fun c ->
+                    let a =
+                        RetrievalMetrics.Dch(c.QCodes, c.QOut, c.QLabels, c.DbCodes, c.DbOut, c.DbLabels, 2, 1)
 
-[<Fact>]
-let ``mAP at top K matches every golden`` () =
-    forEachCase (fun c ->
-        let r =
-            RetrievalMetrics.TopKMap(c.QCodes, c.QLabels, c.DbCodes, c.DbLabels, int c.File.Metadata["topk"])
+                    let b =
+                        RetrievalMetrics.Dch(c.QCodes, c.QOut, c.QLabels, c.DbCodes, c.DbOut, c.DbLabels, 2, 0)
 
-        closeAll c.Name "topk.ap" (c.File.ReadFloat64 "expected.topk.ap") r.QueryAp
-        closeAll c.Name "topk.map" (c.File.ReadFloat64 "expected.topk.map") [| r.Map |])
+                    let bits (v: float[]) =
+                        v |> Array.map BitConverter.DoubleToInt64Bits
 
-[<Fact>]
-let ``classification AP and mAP match every golden`` () =
-    forEachCase (fun c ->
-        let scores = c.File.ReadFloat32 "input.cls_scores"
-        let targets = c.File.ReadFloat32 "input.cls_targets"
+                    Expect.equal (bits b.QueryAp) (bits a.QueryAp) c.Name
+                    Expect.equal (bits b.QueryPrecision) (bits a.QueryPrecision) c.Name)
 
-        let r =
-            ClassificationMetrics.AveragePrecision(
-                ReadOnlySpan scores,
-                ReadOnlySpan targets,
-                Goldens.rows c.File "input.cls_scores"
-            )
+            testCase "official LAH per-query protocol matches every golden"
+            <| fun () ->
+                forEachCase (fun c ->
+                    let r = RetrievalMetrics.LahOfficial(c.DbCodes, c.DbLabels, radiusOf c)
+                    let expected = c.File.ReadFloat64 "expected.lahof.per_query"
 
-        closeAll c.Name "cls.ap" (c.File.ReadFloat64 "expected.cls.ap") r.ClassAp
-        closeAll c.Name "cls.map" (c.File.ReadFloat64 "expected.cls.map") [| r.Map |])
+                    let col j =
+                        Array.init c.DbCodes.Count (fun i -> expected[i * 4 + j])
+
+                    closeAll c.Name "lahof.mAP1" (col 0) r.QueryMap1
+                    closeAll c.Name "lahof.mAP2" (col 1) r.QueryMap2
+                    closeAll c.Name "lahof.P" (col 2) r.QueryPrecision
+                    closeAll c.Name "lahof.R" (col 3) r.QueryRecall
+
+                    closeAll
+                        c.Name
+                        "lahof.mean"
+                        (c.File.ReadFloat64 "expected.lahof.mean")
+                        [| r.Map1; r.Map2; r.Precision; r.Recall |])
+
+            testCase "mAP at top K matches every golden"
+            <| fun () ->
+                forEachCase (fun c ->
+                    let r =
+                        RetrievalMetrics.TopKMap(
+                            c.QCodes,
+                            c.QLabels,
+                            c.DbCodes,
+                            c.DbLabels,
+                            int c.File.Metadata["topk"]
+                        )
+
+                    closeAll c.Name "topk.ap" (c.File.ReadFloat64 "expected.topk.ap") r.QueryAp
+                    closeAll c.Name "topk.map" (c.File.ReadFloat64 "expected.topk.map") [| r.Map |])
+
+            testCase "classification AP and mAP match every golden"
+            <| fun () ->
+                forEachCase (fun c ->
+                    let scores = c.File.ReadFloat32 "input.cls_scores"
+                    let targets = c.File.ReadFloat32 "input.cls_targets"
+
+                    let r =
+                        ClassificationMetrics.AveragePrecision(
+                            ReadOnlySpan scores,
+                            ReadOnlySpan targets,
+                            Goldens.rows c.File "input.cls_scores"
+                        )
+
+                    closeAll c.Name "cls.ap" (c.File.ReadFloat64 "expected.cls.ap") r.ClassAp
+                    closeAll c.Name "cls.map" (c.File.ReadFloat64 "expected.cls.map") [| r.Map |])
+        ]

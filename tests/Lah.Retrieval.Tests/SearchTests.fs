@@ -1,13 +1,10 @@
 module Lah.Retrieval.Tests.SearchTests
 
 open System
-open Xunit
-open FsCheck
-open FsCheck.FSharp
+open Expecto
 open Lah.Retrieval
 open Lah.Retrieval.Kernels
-
-let config = Config.QuickThrowOnFailure.WithMaxTest 40
+open Lah.Retrieval.Tests.Assertions
 
 /// Codes drawn from a few prototypes with a few flipped bits, so that small radii have hits and ties abound.
 let clusteredCodes (rng: Random) count bits (ids: int64[] option) =
@@ -39,76 +36,72 @@ let bruteForce (db: PackedCodes) (query: uint64[]) =
 
 let bitsChoices = [| 8; 16; 32; 64; 128; 136; 256 |]
 
-[<Fact>]
-let ``top-k equals sorting every code by distance then id, single and batched, any kernel`` () =
-    Check.One(
-        config,
-        fun (seed: int) (sizeIdx: byte) (n: byte) (k: byte) ->
-            let rng = Random seed
-            let bits = bitsChoices[int sizeIdx % bitsChoices.Length]
-            let count = int n % 150 + 1
-            let db = clusteredCodes rng count bits (Some(shuffledIds rng count))
-            let queries = clusteredCodes rng 20 bits None
-            let k = int k % (count + 5)
+[<Tests>]
+let tests =
+    testList
+        "Search"
+        [
+            testPropertyWithConfig
+                (fsConfig 40)
+                "top-k equals sorting every code by distance then id, single and batched, any kernel"
+            <| fun (seed: int) (sizeIdx: byte) (n: byte) (k: byte) ->
+                let rng = Random seed
+                let bits = bitsChoices[int sizeIdx % bitsChoices.Length]
+                let count = int n % 150 + 1
+                let db = clusteredCodes rng count bits (Some(shuffledIds rng count))
+                let queries = clusteredCodes rng 20 bits None
+                let k = int k % (count + 5)
 
-            for kernel in Hamming.Supported do
-                let index = FlatIndex(db, kernel)
-                let batched = index.Search(queries, k, 2)
+                for kernel in Hamming.Supported do
+                    let index = FlatIndex(db, kernel)
+                    let batched = index.Search(queries, k, 2)
+
+                    for q in 0 .. queries.Count - 1 do
+                        let expected = bruteForce db (queries.Code(q).ToArray()) |> Array.truncate k
+                        Expect.equal (index.Search(queries.Code q, k)) expected $"kernel {kernel}, query {q}"
+                        Expect.equal batched[q] expected $"kernel {kernel}, batched query {q}"
+
+                true
+
+            testPropertyWithConfig (fsConfig 40) "radius search returns exactly the codes within the radius, inclusive"
+            <| fun (seed: int) (sizeIdx: byte) (n: byte) (r: byte) ->
+                let rng = Random seed
+                let bits = bitsChoices[int sizeIdx % bitsChoices.Length]
+                let count = int n % 150 + 1
+                let db = clusteredCodes rng count bits (Some(shuffledIds rng count))
+                let queries = clusteredCodes rng 20 bits None
+                let radius = int r % 6
+                let index = FlatIndex db
+                let batched = index.RadiusSearch(queries, radius, 1)
 
                 for q in 0 .. queries.Count - 1 do
-                    let expected = bruteForce db (queries.Code(q).ToArray()) |> Array.truncate k
-                    Assert.Equal<Neighbor[]>(expected, index.Search(queries.Code q, k))
-                    Assert.Equal<Neighbor[]>(expected, batched[q])
+                    let expected =
+                        bruteForce db (queries.Code(q).ToArray())
+                        |> Array.filter (fun x -> x.Distance <= radius)
 
-            true
-    )
+                    Expect.equal (index.RadiusSearch(queries.Code q, radius)) expected $"query {q}"
+                    Expect.equal batched[q] expected $"batched query {q}"
 
-[<Fact>]
-let ``radius search returns exactly the codes within the radius, inclusive`` () =
-    Check.One(
-        config,
-        fun (seed: int) (sizeIdx: byte) (n: byte) (r: byte) ->
-            let rng = Random seed
-            let bits = bitsChoices[int sizeIdx % bitsChoices.Length]
-            let count = int n % 150 + 1
-            let db = clusteredCodes rng count bits (Some(shuffledIds rng count))
-            let queries = clusteredCodes rng 20 bits None
-            let radius = int r % 6
-            let index = FlatIndex db
-            let batched = index.RadiusSearch(queries, radius, 1)
+                true
 
-            for q in 0 .. queries.Count - 1 do
-                let expected =
-                    bruteForce db (queries.Code(q).ToArray())
-                    |> Array.filter (fun x -> x.Distance <= radius)
+            testPropertyWithConfig (fsConfig 40) "a database item identical to the query is ranked first"
+            <| fun (seed: int) (n: byte) ->
+                let rng = Random seed
+                let count = int n % 100 + 2
+                let db = clusteredCodes rng count 64 None
+                let target = rng.Next count
+                let query = db.Code(target).ToArray()
+                let first = (FlatIndex db).Search(ReadOnlySpan query, 1)[0]
+                // Ties at distance 0 go to the smallest id, which is never after the target.
+                first.Distance = 0 && first.Index <= target
 
-                Assert.Equal<Neighbor[]>(expected, index.RadiusSearch(queries.Code q, radius))
-                Assert.Equal<Neighbor[]>(expected, batched[q])
+            testCase "queries of another code length are rejected"
+            <| fun () ->
+                let rng = Random 1
+                let index = FlatIndex(clusteredCodes rng 10 64 None)
 
-            true
-    )
+                let ex =
+                    throws<ArgumentException>(fun () -> index.Search(clusteredCodes rng 2 128 None, 3, 1) |> ignore)
 
-[<Fact>]
-let ``a database item identical to the query is ranked first`` () =
-    Check.One(
-        config,
-        fun (seed: int) (n: byte) ->
-            let rng = Random seed
-            let count = int n % 100 + 2
-            let db = clusteredCodes rng count 64 None
-            let target = rng.Next count
-            let query = db.Code(target).ToArray()
-            let first = (FlatIndex db).Search(ReadOnlySpan query, 1)[0]
-            // Ties at distance 0 go to the smallest id, which is never after the target.
-            first.Distance = 0 && first.Index <= target
-    )
-
-[<Fact>]
-let ``queries of another code length are rejected`` () =
-    let rng = Random 1
-    let index = FlatIndex(clusteredCodes rng 10 64 None)
-
-    let ex =
-        Assert.Throws<ArgumentException>(fun () -> index.Search(clusteredCodes rng 2 128 None, 3, 1) |> ignore)
-
-    Assert.Contains("128-bit", ex.Message)
+                Expect.stringContains ex.Message "128-bit" "message"
+        ]

@@ -3,8 +3,8 @@ using System.Numerics;
 namespace Lah.Retrieval.Metrics;
 
 /// <summary>
-/// Multi-hot label rows packed as bit sets, so "shares at least one label" is an AND of words and the number of
-/// shared labels a popcount. A value &gt; 0 (float) or ≠ 0 (byte) is a positive label.
+/// Multi-hot label rows packed as bit sets, so the number of shared labels is an AND of words and a popcount
+/// (relevance over a whole database goes through <see cref="LabelBitmaps"/>). A value &gt; 0 (float) or ≠ 0 (byte) is a positive label.
 /// </summary>
 public sealed class MultiHot
 {
@@ -62,14 +62,6 @@ public sealed class MultiHot
         var s = 0;
         for (var k = 0; k < a.Length; k++) s += BitOperations.PopCount(a[k] & b[k]);
         return s;
-    }
-
-    internal bool Overlaps(ReadOnlySpan<ulong> row, int j)
-    {
-        var b = Bits.AsSpan(j * WordsPerRow, WordsPerRow);
-        for (var k = 0; k < row.Length; k++)
-            if ((row[k] & b[k]) != 0) return true;
-        return false;
     }
 
     private static int LabelCount(int length, int rows, string name)

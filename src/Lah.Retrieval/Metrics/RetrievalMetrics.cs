@@ -14,43 +14,53 @@ public static class RetrievalMetrics
     public const double AuditThreshold = 0.09;
 
     /// <summary>
-    /// DCH protocol (the default): the ball is every database item within Hamming ≤ <paramref name="radius"/>,
-    /// ranked by distance, then inner product of the continuous outputs (descending; skipped when null), then index.
-    /// Empty ball: P = R = AP = 0; a ball without relevant items: AP = NaN, left out of the MAP.
+    /// DCH protocol (the default): the ball is every database item within Hamming ≤ <paramref name="radius"/>.
+    /// P = relevant in ball / ball size, R = relevant in ball / relevant in the database (0 when none); empty ball:
+    /// P = R = AP = 0; a ball without relevant items: AP = NaN, left out of the MAP. AP ranks the ball as
+    /// <paramref name="ranking"/> says: by default as DCH's released code does (inner product of the continuous outputs
+    /// alone, descending, then database index; without outputs the inner product of the ±1 codes, K − 2·distance).
     /// </summary>
     public static DchResult Dch(
         PackedCodes queryCodes, float[]? queryOutputs, MultiHot queryLabels,
-        PackedCodes dbCodes, float[]? dbOutputs, MultiHot dbLabels, int radius = 2, int threads = 0)
+        PackedCodes dbCodes, float[]? dbOutputs, MultiHot dbLabels, int radius = 2, int threads = 0,
+        DchBallRanking ranking = DchBallRanking.InnerProduct)
     {
         Check(queryCodes, queryOutputs, queryLabels, "query");
         Check(dbCodes, dbOutputs, dbLabels, "database");
         CheckPair(queryCodes, queryLabels, dbCodes, dbLabels);
+        if (ranking is not (DchBallRanking.InnerProduct or DchBallRanking.HammingFirst))
+            throw new ArgumentOutOfRangeException(nameof(ranking), ranking, "unknown ball ranking");
         var nq = queryCodes.Count;
         var k = queryCodes.Bits;
+        var w = queryCodes.WordsPerCode;
         var p = new double[nq];
         var r = new double[nq];
         var ap = new double[nq];
         var index = new FlatIndex(dbCodes);
+        var bitmaps = new LabelBitmaps(dbLabels);
+        var outputs = queryOutputs is not null && dbOutputs is not null;
         Parallelism.ForBlocks(nq, QueriesPerBlock, threads, (start, end) =>
         {
-            var dist = new int[dbCodes.Count];
+            var mask = new ulong[bitmaps.Words];
             var ball = new List<(int Dist, double Ip, int Index, bool Rel)>();
+            // One pass over the database for the whole block: the balls, not every distance.
+            var balls = index.RadiusSearchBlock(queryCodes.Words.AsSpan(start * w, (end - start) * w), end - start, radius);
             for (var q = start; q < end; q++)
             {
-                index.Distances(queryCodes.Code(q), dist);
-                var qRow = queryLabels.Row(q);
-                var relDb = 0;
+                var found = balls[q - start];
+                if (found.Length == 0) continue;
+                var relDb = bitmaps.Relevant(queryLabels.Row(q), mask);
                 ball.Clear();
-                for (var i = 0; i < dist.Length; i++)
+                foreach (var h in found)
                 {
-                    var rel = dbLabels.Overlaps(qRow, i);
-                    if (rel) relDb++;
-                    if (dist[i] <= radius)
-                        ball.Add((dist[i], InnerProduct(queryOutputs, q, dbOutputs, i, k), i, rel));
+                    var ip = outputs ? InnerProduct(queryOutputs, q, dbOutputs, h.Index, k) : k - 2 * h.Distance;
+                    ball.Add((h.Distance, ip, h.Index, LabelBitmaps.IsSet(mask, h.Index)));
                 }
-                if (ball.Count == 0) continue;
-                ball.Sort(static (a, b) => a.Dist != b.Dist ? a.Dist.CompareTo(b.Dist)
-                    : a.Ip != b.Ip ? b.Ip.CompareTo(a.Ip) : a.Index.CompareTo(b.Index));
+                if (ranking == DchBallRanking.InnerProduct)
+                    ball.Sort(static (a, b) => a.Ip != b.Ip ? b.Ip.CompareTo(a.Ip) : a.Index.CompareTo(b.Index));
+                else
+                    ball.Sort(static (a, b) => a.Dist != b.Dist ? a.Dist.CompareTo(b.Dist)
+                        : a.Ip != b.Ip ? b.Ip.CompareTo(a.Ip) : a.Index.CompareTo(b.Index));
                 var hits = 0;
                 var acc = 0.0;
                 for (var j = 0; j < ball.Count; j++)
@@ -66,9 +76,10 @@ public static class RetrievalMetrics
     /// <summary>DCH protocol with labels as row-major multi-hot floats.</summary>
     public static DchResult Dch(
         PackedCodes queryCodes, float[]? queryOutputs, float[] queryLabels,
-        PackedCodes dbCodes, float[]? dbOutputs, float[] dbLabels, int radius = 2, int threads = 0) =>
+        PackedCodes dbCodes, float[]? dbOutputs, float[] dbLabels, int radius = 2, int threads = 0,
+        DchBallRanking ranking = DchBallRanking.InnerProduct) =>
         Dch(queryCodes, queryOutputs, MultiHot.FromFloats(queryLabels, queryCodes.Count, "queryLabels"),
-            dbCodes, dbOutputs, MultiHot.FromFloats(dbLabels, dbCodes.Count, "dbLabels"), radius, threads);
+            dbCodes, dbOutputs, MultiHot.FromFloats(dbLabels, dbCodes.Count, "dbLabels"), radius, threads, ranking);
 
     /// <summary>
     /// The official LAH protocol on one set, leave-one-out: each item queries all others within Hamming ≤
@@ -142,7 +153,9 @@ public static class RetrievalMetrics
 
     /// <summary>
     /// mAP@topK: the whole database ranked by Hamming distance, ties by index; AP = Σ precision-at-hits / hits in
-    /// the top <paramref name="topK"/>, 0 when none. Returns the per-query APs and their mean.
+    /// the top <paramref name="topK"/>, 0 when none, and the mean over every query. Identical to DeepHash-pytorch's
+    /// <c>CalcTopMap</c> when its <c>np.argsort</c> is stable (it is not by default: ties at equal distance come out
+    /// in arbitrary order there). Returns the per-query APs and their mean.
     /// </summary>
     public static TopKMapResult TopKMap(PackedCodes queryCodes, MultiHot queryLabels, PackedCodes dbCodes, MultiHot dbLabels, int topK, int threads = 0)
     {
@@ -152,20 +165,22 @@ public static class RetrievalMetrics
         if (topK <= 0) throw new ArgumentOutOfRangeException(nameof(topK), topK, "topK must be > 0");
         var ap = new double[queryCodes.Count];
         var index = new FlatIndex(dbCodes);
+        var bitmaps = new LabelBitmaps(dbLabels);
         Parallelism.ForBlocks(queryCodes.Count, QueriesPerBlock, threads, (start, end) =>
         {
             var dist = new int[dbCodes.Count];
             var order = new int[dbCodes.Count];
             var hist = new int[dbCodes.Bits + 2];
+            var mask = new ulong[bitmaps.Words];
             for (var q = start; q < end; q++)
             {
                 index.Distances(queryCodes.Code(q), dist);
                 var n = RankByDistance(dist, hist, order, Math.Min(topK, dist.Length));
-                var qRow = queryLabels.Row(q);
+                bitmaps.Relevant(queryLabels.Row(q), mask);
                 var hits = 0;
                 var acc = 0.0;
                 for (var j = 0; j < n; j++)
-                    if (dbLabels.Overlaps(qRow, order[j])) acc += (double)++hits / (j + 1);
+                    if (LabelBitmaps.IsSet(mask, order[j])) acc += (double)++hits / (j + 1);
                 ap[q] = hits == 0 ? 0 : acc / hits;
             }
         });
@@ -185,22 +200,23 @@ public static class RetrievalMetrics
         var pSum = new double[queryCodes.Count, bits + 1];
         var rSum = new double[queryCodes.Count, bits + 1];
         var index = new FlatIndex(dbCodes);
+        var bitmaps = new LabelBitmaps(dbLabels);
         Parallelism.ForBlocks(queryCodes.Count, QueriesPerBlock, threads, (start, end) =>
         {
             var dist = new int[dbCodes.Count];
             var all = new int[bits + 1];
             var rel = new int[bits + 1];
+            var mask = new ulong[bitmaps.Words];
             for (var q = start; q < end; q++)
             {
                 index.Distances(queryCodes.Code(q), dist);
                 Array.Clear(all);
                 Array.Clear(rel);
-                var qRow = queryLabels.Row(q);
-                var relDb = 0;
+                var relDb = bitmaps.Relevant(queryLabels.Row(q), mask);
                 for (var i = 0; i < dist.Length; i++)
                 {
                     all[dist[i]]++;
-                    if (dbLabels.Overlaps(qRow, i)) { rel[dist[i]]++; relDb++; }
+                    if (LabelBitmaps.IsSet(mask, i)) rel[dist[i]]++;
                 }
                 int ca = 0, cr = 0;
                 for (var d = 0; d <= bits; d++)
@@ -227,22 +243,21 @@ public static class RetrievalMetrics
         var rSum = new double[queryCodes.Count, cutoffs.Length];
         var index = new FlatIndex(dbCodes);
         var maxK = Math.Min(cutoffs.DefaultIfEmpty(1).Max(), dbCodes.Count);
+        var bitmaps = new LabelBitmaps(dbLabels);
         Parallelism.ForBlocks(queryCodes.Count, QueriesPerBlock, threads, (start, end) =>
         {
             var dist = new int[dbCodes.Count];
             var order = new int[dbCodes.Count];
             var hist = new int[dbCodes.Bits + 2];
             var relPrefix = new int[maxK + 1];
+            var mask = new ulong[bitmaps.Words];
             for (var q = start; q < end; q++)
             {
                 index.Distances(queryCodes.Code(q), dist);
-                var qRow = queryLabels.Row(q);
-                var relDb = 0;
-                for (var i = 0; i < dist.Length; i++)
-                    if (dbLabels.Overlaps(qRow, i)) relDb++;
+                var relDb = bitmaps.Relevant(queryLabels.Row(q), mask);
                 var n = RankByDistance(dist, hist, order, maxK);
                 for (var j = 0; j < n; j++)
-                    relPrefix[j + 1] = relPrefix[j] + (dbLabels.Overlaps(qRow, order[j]) ? 1 : 0);
+                    relPrefix[j + 1] = relPrefix[j] + (LabelBitmaps.IsSet(mask, order[j]) ? 1 : 0);
                 for (var c = 0; c < cutoffs.Length; c++)
                 {
                     var kk = Math.Min(cutoffs[c], n);

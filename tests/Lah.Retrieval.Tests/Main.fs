@@ -1,0 +1,4 @@
+module Lah.Retrieval.Tests.Main
+
+[<EntryPoint>]
+let main argv = Lah.Tests.ExpectoMain.run argv
