@@ -81,6 +81,8 @@ public sealed class EndToEndTrainer : IDisposable
         if (dataset.LabelNames.Count != _network.Head.LabelCount)
             throw new ArgumentException(
                 $"dataset '{dataset.Name}': {dataset.LabelNames.Count} labels, but the head was built for {_network.Head.LabelCount}");
+        // A missing or corrupt image fails now, listing every bad file, not when the loader reaches it mid-epoch.
+        DatasetCheck.Validate(dataset, split.Train.Concat(split.Query).Concat(split.Database));
         var (train, validation) = SplitValidation(split.Train);
         var loader = new DataLoader(dataset, train, trainTransform, _options.BatchSize, shuffle: true, seed: (ulong)_options.Seed,
             workers: _options.Workers);
