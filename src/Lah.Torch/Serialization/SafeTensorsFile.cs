@@ -227,7 +227,9 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         var shape = sh.EnumerateArray().Select(x => x.TryGetInt64(out var v) && v >= 0 ? v : throw Bad($"entry '{name}': bad shape value {x}")).ToArray();
         if (!e.TryGetProperty("data_offsets", out var off) || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2)
             throw Bad($"entry '{name}': data_offsets must be [begin, end]");
-        if (!off[0].TryGetInt64(out var begin) || !off[1].TryGetInt64(out var end))
+        long begin = 0, end = 0; // TryGetInt64 throws on a non-number, so the kinds are checked first
+        if (off[0].ValueKind != JsonValueKind.Number || off[1].ValueKind != JsonValueKind.Number
+            || !off[0].TryGetInt64(out begin) || !off[1].TryGetInt64(out end))
             throw Bad($"entry '{name}': data_offsets {off} must be two integers");
         if (begin < 0 || end < begin || end > dataLength)
             throw Bad($"entry '{name}': data_offsets [{begin}, {end}] outside the {dataLength}-byte data section (file truncated?)");
