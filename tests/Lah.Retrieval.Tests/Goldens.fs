@@ -24,8 +24,10 @@ let dirs () =
         | d -> failwithf "LAH_GOLDENS_DIR=%s: no such folder" d
 
     env
-    @ [ Path.Combine(repo, "data", "goldens")
-        Path.GetFullPath(Path.Combine(repo, "..", "shared", "goldens")) ]
+    @ [
+        Path.Combine(repo, "data", "goldens")
+        Path.GetFullPath(Path.Combine(repo, "..", "shared", "goldens"))
+    ]
 
 /// Every golden file whose name starts with the prefix, from the first folder holding one; fails when there is none.
 let files (prefix: string) =
