@@ -33,10 +33,28 @@ public sealed unsafe class MappedIndex : IHammingIndex, IDisposable
     /// <summary>Maps and validates <paramref name="path"/>; errors name the file and the faulty field.</summary>
     public static MappedIndex Open(string path, bool verifyChecksum = true, HammingKernel? kernel = null)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists) throw new FileNotFoundException($"index file not found: {path}", path);
-        if (info.Length == 0) IndexFile.Validate(path, null, 0, verifyChecksum); // throws "shorter than the header"
-        var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new FileNotFoundException($"index file not found: {path}", path, e);
+        }
+        // The open stream's length is the file's, also through a symbolic link (FileInfo.Length is the link's own).
+        long length = stream.Length;
+        MemoryMappedFile map;
+        try
+        {
+            if (length == 0) IndexFile.Validate(path, null, 0, verifyChecksum); // throws "shorter than the header"
+            map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
         MemoryMappedViewAccessor? view = null;
         bool acquired = false;
         try
@@ -46,7 +64,7 @@ public sealed unsafe class MappedIndex : IHammingIndex, IDisposable
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref basePtr);
             acquired = true;
             byte* p = basePtr + view.PointerOffset;
-            var (bits, count) = IndexFile.Validate(path, p, info.Length, verifyChecksum);
+            var (bits, count) = IndexFile.Validate(path, p, length, verifyChecksum);
             return new MappedIndex(path, map, view, p, bits, count, kernel);
         }
         catch

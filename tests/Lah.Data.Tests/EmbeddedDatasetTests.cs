@@ -108,7 +108,7 @@ public class EmbeddedDatasetTests
     [Fact]
     public void Real_label_rows_drive_synthetic_pixels()
     {
-        var voc = Voc2007.ReadCsv(SharedData.Lah("voc2007", "classification_test.csv"), "/x");
+        var voc = Voc2007.ReadCsv(DataFiles.Lah("voc2007", "classification_test.csv"), "/x");
         var rows = Enumerable.Range(0, 100).Select(i => voc[i].Labels).ToArray();
         var d = new SyntheticScenes("scenes-from-voc", voc.LabelNames, rows, 1, 64);
         Assert.Equal(voc.LabelNames, d.LabelNames);

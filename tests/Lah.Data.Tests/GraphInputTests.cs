@@ -15,22 +15,22 @@ public class GraphInputTests
     [Fact]
     public void Voc_counts_from_trainval_equal_the_official_json()
     {
-        var trainval = Voc2007.ReadCsv(SharedData.Lah("voc2007", "classification_trainval.csv"), "/x");
-        var test = Voc2007.ReadCsv(SharedData.Lah("voc2007", "classification_test.csv"), "/x");
+        var trainval = Voc2007.ReadCsv(DataFiles.Lah("voc2007", "classification_trainval.csv"), "/x");
+        var test = Voc2007.ReadCsv(DataFiles.Lah("voc2007", "classification_test.csv"), "/x");
         var pool = MultiLabelDataset.Concat("voc", trainval, test);
         var split = Splits.OfficialLah(pool.Count, trainval.Count);
         var ours = LabelCooccurrence.FromTraining(pool, split);
-        AssertSameCounts(LabelCooccurrence.ReadJson(SharedData.Lah("voc2007", "cooccurrence_lah.json")), ours);
+        AssertSameCounts(LabelCooccurrence.ReadJson(DataFiles.Lah("voc2007", "cooccurrence_lah.json")), ours);
         Assert.Equal(221, ours.Adj[12, 14]); // horse–person, the documented maximum
     }
 
     [Fact]
     public void Mirflickr_official_counts_include_test_labels_and_only_on_request()
     {
-        var train = Mirflickr25k.ReadCsv(SharedData.Lah("mirflickr25k", "train.csv"), "/x");
-        var test = Mirflickr25k.ReadCsv(SharedData.Lah("mirflickr25k", "test.csv"), "/x");
+        var train = Mirflickr25k.ReadCsv(DataFiles.Lah("mirflickr25k", "train.csv"), "/x");
+        var test = Mirflickr25k.ReadCsv(DataFiles.Lah("mirflickr25k", "test.csv"), "/x");
         var pool = MultiLabelDataset.Concat("mir", train, test);
-        var official = LabelCooccurrence.ReadJson(SharedData.Lah("mirflickr25k", "cooccurrence_lah.json"));
+        var official = LabelCooccurrence.ReadJson(DataFiles.Lah("mirflickr25k", "cooccurrence_lah.json"));
         AssertSameCounts(official, LabelCooccurrence.FromAllImagesIncludingTest(pool));
         var trainOnly = LabelCooccurrence.FromTraining(pool, Splits.OfficialLah(pool.Count, train.Count));
         Assert.NotEqual(official.Nums, trainOnly.Nums);
@@ -40,8 +40,8 @@ public class GraphInputTests
     [Fact]
     public void Coco_json_uses_the_label_order_of_labels_txt()
     {
-        var json = LabelCooccurrence.ReadJson(SharedData.Lah("coco2014", "cooccurrence_lah.json"));
-        Assert.Equal(LabelFiles.ReadNames(SharedData.Lah("coco2014", "labels.txt")), json.Labels);
+        var json = LabelCooccurrence.ReadJson(DataFiles.Lah("coco2014", "cooccurrence_lah.json"));
+        Assert.Equal(LabelFiles.ReadNames(DataFiles.Lah("coco2014", "labels.txt")), json.Labels);
         Assert.Equal(45174, json.Nums[49]);
         // Built from the same labels (instances_train2014, not in the shared data), counts would be symmetric.
         for (var i = 0; i < 80; i++)
@@ -54,8 +54,8 @@ public class GraphInputTests
         // The json counts all of instances_train2014 (not in the shared data); train.txt holds 6,680 of those images
         // (and 3,320 from val2014). Counting the former with our code can only give less, in every cell: a wrong label
         // order or a counting slip would not stay below the official counts everywhere.
-        var json = LabelCooccurrence.ReadJson(SharedData.Lah("coco2014", "cooccurrence_lah.json"));
-        var list = Coco2014.ReadList(SharedData.Lah("coco2014", "train.txt"), json.Labels, "/coco");
+        var json = LabelCooccurrence.ReadJson(DataFiles.Lah("coco2014", "cooccurrence_lah.json"));
+        var list = Coco2014.ReadList(DataFiles.Lah("coco2014", "train.txt"), json.Labels, "/coco");
         var train2014 = Enumerable.Range(0, list.Count)
             .Where(i => ((FileImageSource)list[i].Image).Path.StartsWith("/coco/train2014/", StringComparison.Ordinal)).ToArray();
         Assert.Equal(6680, train2014.Length);
@@ -91,10 +91,10 @@ public class GraphInputTests
     [InlineData("mirflickr25k", "wordvec_googlenews.txt")]
     public void Shared_word_vector_files_load_in_label_order(string dataset, string file)
     {
-        var labels = LabelFiles.ReadNames(SharedData.Lah(dataset, "labels.txt"));
-        var e = LabelEmbedding.FromFile(labels, SharedData.Lah(dataset, file), WordVectorFormat.GloveText);
+        var labels = LabelFiles.ReadNames(DataFiles.Lah(dataset, "labels.txt"));
+        var e = LabelEmbedding.FromFile(labels, DataFiles.Lah(dataset, file), WordVectorFormat.GloveText);
         Assert.Equal(300, e.Dim);
-        var lines = File.ReadAllLines(SharedData.Lah(dataset, file));
+        var lines = File.ReadAllLines(DataFiles.Lah(dataset, file));
         for (var i = 0; i < labels.Length; i++)
         {
             var f = lines[i].Split(' ');

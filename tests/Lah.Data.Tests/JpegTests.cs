@@ -20,10 +20,10 @@ public class JpegTests
 
     private static double MeanAbsDiff(byte[] a, byte[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Average();
 
-    [Fact]
+    [SkippableFact]
     public void All_sample_photos_decode_at_their_header_size()
     {
-        foreach (var f in SharedData.JpegFiles())
+        foreach (var f in DataFiles.SamplePhotos())
         {
             var bytes = File.ReadAllBytes(f);
             var info = JpegDecoder.ReadInfo(bytes, f);
@@ -72,7 +72,7 @@ public class JpegTests
         var jpeg = JpegEncoder.EncodeCmyk(cmyk, s, s, 100);
         Assert.Equal(4, JpegDecoder.ReadInfo(jpeg, "cmyk").Colorspace); // YCCK
         Assert.True(JpegDecoder.HasAdobeMarker(jpeg));
-        Assert.False(JpegDecoder.HasAdobeMarker(File.ReadAllBytes(SharedData.JpegFiles()[0])));
+        Assert.False(JpegDecoder.HasAdobeMarker(DataFiles.SyntheticJpeg(64, 48, 1))); // a YCbCr JPEG has none
         var img = JpegDecoder.Decode(jpeg, "cmyk");
         void Near(int x, int y, int r, int g, int b)
         {
@@ -91,7 +91,8 @@ public class JpegTests
     public void Corrupt_and_truncated_files_are_errors_naming_the_file()
     {
         using var dir = TestPaths.NewTempDir();
-        var good = File.ReadAllBytes(SharedData.JpegFiles()[0]);
+        var good = DataFiles.SyntheticJpeg(500, 375, 2);
+        Assert.Equal(500, JpegDecoder.Decode(good, "good").Width);
         var truncated = dir.File("truncated.jpg");
         File.WriteAllBytes(truncated, good[..(good.Length / 2)]);
         var e = Assert.Throws<DataFormatException>(() => JpegDecoder.DecodeFile(truncated));
@@ -101,12 +102,18 @@ public class JpegTests
         e = Assert.Throws<DataFormatException>(() => JpegDecoder.DecodeFile(garbage));
         Assert.Contains(garbage, e.Message);
         Assert.Throws<FileNotFoundException>(() => JpegDecoder.DecodeFile(dir.File("missing.jpg")));
+        // JPEG magic and markers that end before any frame header: TurboJPEG's header read "succeeds" with 0×0.
+        byte[] noFrame = [0xFF, 0xD8, 0xFF, .. Enumerable.Range(0, 300).Select(i => (byte)(i * 37 % 251))];
+        e = Assert.Throws<DataFormatException>(() => JpegDecoder.ReadInfo(noFrame, "noframe"));
+        Assert.Contains("no frame header", e.Message);
     }
 
     [Fact]
     public void Scaled_decoding_covers_the_target_and_matches_a_full_decode()
     {
-        var f = SharedData.JpegFiles().First(p => p.EndsWith("2007_000027.jpg"));
+        using var dir = TestPaths.NewTempDir();
+        var f = dir.File("photo.jpg");
+        File.WriteAllBytes(f, DataFiles.SyntheticJpeg(500, 375, 3)); // the size of most VOC photos
         var full = JpegDecoder.DecodeFile(f);
         Assert.Equal((full.Width, full.Height), JpegDecoder.ScaledSize(full.Width, full.Height, 448, 448));
         var (w, h) = JpegDecoder.ScaledSize(full.Width, full.Height, 200, 150);
@@ -121,7 +128,8 @@ public class JpegTests
     [Fact]
     public void Decoding_is_thread_safe()
     {
-        var files = SharedData.JpegFiles().Take(12).ToArray();
+        using var dir = TestPaths.NewTempDir();
+        var files = DataFiles.WriteSyntheticJpegs(dir, 12);
         var serial = files.Select(f => JpegDecoder.DecodeFile(f).Pixels).ToArray();
         var parallel = new byte[files.Length][];
         Parallel.For(0, files.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => parallel[i] = JpegDecoder.DecodeFile(files[i]).Pixels);

@@ -7,8 +7,8 @@ public class LabelFileTests
     [Fact]
     public void Voc_csvs_have_the_documented_counts()
     {
-        var trainval = Voc2007.ReadCsv(SharedData.Lah("voc2007", "classification_trainval.csv"), "/nonexistent");
-        var test = Voc2007.ReadCsv(SharedData.Lah("voc2007", "classification_test.csv"), "/nonexistent");
+        var trainval = Voc2007.ReadCsv(DataFiles.Lah("voc2007", "classification_trainval.csv"), "/nonexistent");
+        var test = Voc2007.ReadCsv(DataFiles.Lah("voc2007", "classification_test.csv"), "/nonexistent");
         Assert.Equal(5011, trainval.Count);
         Assert.Equal(4952, test.Count);
         int Ones(IMultiLabelDataset d) => Enumerable.Range(0, d.Count).Sum(i => d[i].Labels.Positive.Count(p => p));
@@ -19,15 +19,15 @@ public class LabelFileTests
         Assert.Equal(619, Zeros(test));
         Assert.Equal("000005", trainval[0].Id);
         Assert.EndsWith("JPEGImages/000005.jpg", ((FileImageSource)trainval[0].Image).Path);
-        Assert.Equal(LabelFiles.ReadNames(SharedData.Lah("voc2007", "labels.txt")), trainval.LabelNames);
+        Assert.Equal(LabelFiles.ReadNames(DataFiles.Lah("voc2007", "labels.txt")), trainval.LabelNames);
     }
 
     [Fact]
     public void Mirflickr_headerless_test_csv_keeps_or_drops_its_first_row()
     {
-        var train = Mirflickr25k.ReadCsv(SharedData.Lah("mirflickr25k", "train.csv"), "/img");
-        var test = Mirflickr25k.ReadCsv(SharedData.Lah("mirflickr25k", "test.csv"), "/img");
-        var official = Mirflickr25k.ReadCsv(SharedData.Lah("mirflickr25k", "test.csv"), "/img", officialHeaderBug: true);
+        var train = Mirflickr25k.ReadCsv(DataFiles.Lah("mirflickr25k", "train.csv"), "/img");
+        var test = Mirflickr25k.ReadCsv(DataFiles.Lah("mirflickr25k", "test.csv"), "/img");
+        var official = Mirflickr25k.ReadCsv(DataFiles.Lah("mirflickr25k", "test.csv"), "/img", officialHeaderBug: true);
         Assert.Equal(14748, train.Count);
         Assert.Equal(9833, test.Count);
         Assert.Equal(9832, official.Count);
@@ -41,10 +41,10 @@ public class LabelFileTests
     [Fact]
     public void Coco_list_files_read_with_alphabetical_labels()
     {
-        var labels = LabelFiles.ReadNames(SharedData.Lah("coco2014", "labels.txt"));
+        var labels = LabelFiles.ReadNames(DataFiles.Lah("coco2014", "labels.txt"));
         Assert.Equal(labels.OrderBy(l => l, StringComparer.Ordinal), labels);
-        var train = Coco2014.ReadList(SharedData.Lah("coco2014", "train.txt"), labels, "/coco");
-        var test = Coco2014.ReadList(SharedData.Lah("coco2014", "test.txt"), labels, "/coco");
+        var train = Coco2014.ReadList(DataFiles.Lah("coco2014", "train.txt"), labels, "/coco");
+        var test = Coco2014.ReadList(DataFiles.Lah("coco2014", "test.txt"), labels, "/coco");
         Assert.Equal(10000, train.Count);
         Assert.Equal(5000, test.Count);
         Assert.Equal("/coco/train2014/COCO_train2014_000000072095.jpg", ((FileImageSource)train[0].Image).Path);

@@ -10,11 +10,11 @@ public class LahDatasetsTests
     [InlineData("mirflickr25k", 14748, 9833, "/img/im22.jpg")]
     public void Pools_from_the_shared_label_files(string dataset, int train, int test, string firstImage)
     {
-        var p = LahDatasets.Load(dataset, Path.Combine(TestPaths.SharedDir, "data", "lah", dataset), "/img");
+        var p = LahDatasets.Load(dataset, DataPaths.LahLabelDirectory(dataset), "/img");
         Assert.Equal(train, p.TrainCount);
         Assert.Equal(test, p.TestCount);
         Assert.Equal(firstImage, ((FileImageSource)p.Pool[0].Image).Path);
-        Assert.Equal(LabelFiles.ReadNames(SharedData.Lah(dataset, "labels.txt")), p.Pool.LabelNames);
+        Assert.Equal(LabelFiles.ReadNames(DataFiles.Lah(dataset, "labels.txt")), p.Pool.LabelNames);
         var split = Splits.ForDataset(dataset, "lah", p.Pool.Count, p.TrainCount, 0);
         Assert.Equal(test, split.Query.Length);
     }
@@ -22,11 +22,11 @@ public class LahDatasetsTests
     [Fact]
     public void Scenes_from_a_real_label_file_keep_its_rows()
     {
-        var s = EmbeddedDatasets.ScenesFromLabelFile(SharedData.Lah("coco2014", "test.txt"), 40, 3, 64);
-        var coco = Coco2014.ReadList(SharedData.Lah("coco2014", "test.txt"), LabelFiles.ReadNames(SharedData.Lah("coco2014", "labels.txt")), "/");
+        var s = EmbeddedDatasets.ScenesFromLabelFile(DataFiles.Lah("coco2014", "test.txt"), 40, 3, 64);
+        var coco = Coco2014.ReadList(DataFiles.Lah("coco2014", "test.txt"), LabelFiles.ReadNames(DataFiles.Lah("coco2014", "labels.txt")), "/");
         Assert.Equal(80, s.LabelNames.Count);
         for (var i = 0; i < 40; i++) Assert.Equal(coco[i].Labels.Positive, s[i].Labels.Positive);
-        var m = EmbeddedDatasets.ScenesFromLabelFile(SharedData.Lah("mirflickr25k", "test.csv"), 5, 3, 32); // header-less: labels.txt
+        var m = EmbeddedDatasets.ScenesFromLabelFile(DataFiles.Lah("mirflickr25k", "test.csv"), 5, 3, 32); // header-less: labels.txt
         Assert.Equal(24, m.LabelNames.Count);
     }
 

@@ -65,7 +65,8 @@ public class TransformTests
     {
         var img = new RgbImage(3, 1, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
         Assert.Equal(new byte[] { 7, 8, 9, 4, 5, 6, 1, 2, 3 }, img.FlipHorizontal().Pixels);
-        var photo = new MemoryImageSource(() => JpegDecoder.DecodeFile(SharedData.JpegFiles()[1]));
+        var jpeg = DataFiles.SyntheticJpeg(500, 375, 6);
+        var photo = new MemoryImageSource(() => JpegDecoder.Decode(jpeg, "synthetic"));
         var tr = ImageTransform.OfficialTrain(64);
         var a = new float[tr.OutputLength];
         var b = new float[tr.OutputLength];

@@ -42,7 +42,7 @@ public sealed class ResNetGoldenTests
         file.Tensors.Where(t => !t.Name.StartsWith("input.", StringComparison.Ordinal) && !t.Name.StartsWith("expected.", StringComparison.Ordinal))
             .ToDictionary(t => t.Name, t => TensorSafeTensors.Read(file, t.Name));
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void Reproduces_layer4_global_max_pool_and_logits(string fileName)
     {
@@ -74,7 +74,7 @@ public sealed class ResNetGoldenTests
         GoldenAssert.Close($"{fileName} expected.logits", file.ReadFloat32("expected.logits"), model.Forward(images).ToFloatArray());
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(CasesWithAndWithoutBatchCounts))]
     public void A_torchvision_state_dict_saved_as_safetensors_loads_through_the_registry_loader(string fileName, bool batchCounts)
     {
@@ -98,7 +98,7 @@ public sealed class ResNetGoldenTests
         GoldenAssert.Close($"{fileName} expected.logits", file.ReadFloat32("expected.logits"), model.Forward(images).ToFloatArray());
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void Dropping_the_classifier_keeps_the_features(string fileName)
     {

@@ -10,8 +10,8 @@ public static class LabelRowsFile
     public static LabelTable Read(string path)
     {
         var labelsTxt = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "labels.txt");
-        var names = File.Exists(labelsTxt) ? LabelFiles.ReadNames(labelsTxt) : null;
-        if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) return LabelFiles.ReadCsv(path, names);
+        var names = DataFile.Exists(labelsTxt) ? LabelFiles.ReadNames(labelsTxt) : null;
+        if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".csv.gz", StringComparison.OrdinalIgnoreCase)) return LabelFiles.ReadCsv(path, names);
         return LabelFiles.ReadSpaceList(path, names ?? throw new DataFormatException($"{path}: a list file needs {labelsTxt} for its label names"));
     }
 }

@@ -44,7 +44,7 @@ public sealed record LabelCooccurrence(IReadOnlyList<string> Labels, long[] Nums
     /// <summary>Reads `{labels, nums, adj}` JSON (cooccurrence_lah.json); counts must be whole numbers.</summary>
     public static LabelCooccurrence ReadJson(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"co-occurrence file not found: {path}", path);
+        if (!DataFile.Exists(path)) throw new FileNotFoundException($"co-occurrence file not found: {path}", path);
         using var doc = ParseJson(path);
         var root = doc.RootElement;
         var labels = Field(root, path, "labels").EnumerateArray().Select(e => e.GetString() ?? "").ToArray();
@@ -82,7 +82,7 @@ public sealed record LabelCooccurrence(IReadOnlyList<string> Labels, long[] Nums
     {
         try
         {
-            return JsonDocument.Parse(File.ReadAllBytes(path));
+            return JsonDocument.Parse(DataFile.ReadAllBytes(path, "co-occurrence file"));
         }
         catch (JsonException e)
         {

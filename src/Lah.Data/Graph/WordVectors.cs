@@ -10,25 +10,26 @@ public static class WordVectors
 {
     public static Dictionary<string, float[]> Load(string path, WordVectorFormat format, IEnumerable<string> wanted)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"word-vector file not found: {path}", path);
+        if (!DataFile.Exists(path)) throw new FileNotFoundException($"word-vector file not found: {path}", path);
         var want = wanted.ToHashSet(StringComparer.Ordinal);
         return format == WordVectorFormat.Word2VecBinary ? LoadBinary(path, want) : LoadText(path, want, format);
     }
 
-    /// <summary>Guesses the format from the extension: `.bin` binary, `.vec` fastText, otherwise GloVe text.</summary>
-    public static WordVectorFormat FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
-    {
-        ".bin" => WordVectorFormat.Word2VecBinary,
-        ".vec" => WordVectorFormat.FastTextVec,
-        _ => WordVectorFormat.GloveText,
-    };
+    /// <summary>Guesses the format from the extension (a trailing `.gz` aside): `.bin` binary, `.vec` fastText, otherwise GloVe text.</summary>
+    public static WordVectorFormat FormatOf(string path) =>
+        Path.GetExtension(path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? path[..^3] : path).ToLowerInvariant() switch
+        {
+            ".bin" => WordVectorFormat.Word2VecBinary,
+            ".vec" => WordVectorFormat.FastTextVec,
+            _ => WordVectorFormat.GloveText,
+        };
 
     private static Dictionary<string, float[]> LoadText(string path, HashSet<string> want, WordVectorFormat format)
     {
         var result = new Dictionary<string, float[]>(StringComparer.Ordinal);
         var dim = -1;
         var lineNo = 0;
-        foreach (var raw in File.ReadLines(path, Encoding.UTF8))
+        foreach (var raw in DataFile.ReadLines(path, "word-vector file"))
         {
             lineNo++;
             var line = raw.TrimEnd('\r', ' ');
@@ -79,7 +80,7 @@ public static class WordVectors
     private static Dictionary<string, float[]> LoadBinary(string path, HashSet<string> want)
     {
         var result = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        using var s = new BufferedStream(File.OpenRead(path), 1 << 20);
+        using var s = new BufferedStream(DataFile.OpenRead(path, "word-vector file"), 1 << 20);
         var header = ReadToken(s, '\n') ?? throw new DataFormatException($"{path}: empty file");
         var h = header.Trim().Split(' ');
         if (h.Length != 2 || !long.TryParse(h[0], out var count) || !int.TryParse(h[1], out var dim) || dim <= 0)

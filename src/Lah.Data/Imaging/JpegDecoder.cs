@@ -18,13 +18,19 @@ public static unsafe class JpegDecoder
         return Decode(File.ReadAllBytes(path), path, minWidth, minHeight);
     }
 
-    public static JpegInfo ReadInfo(byte[] jpeg, string name)
+    public static JpegInfo ReadInfo(byte[] jpeg, string name) => ReadInfo(jpeg.AsSpan(), name);
+
+    /// <summary>Header facts from the start of a file: the bytes up to the frame header (SOF) suffice.</summary>
+    public static JpegInfo ReadInfo(ReadOnlySpan<byte> jpeg, string name)
     {
         var h = Handle();
         fixed (byte* p = jpeg)
         {
             if (TurboJpegNative.tjDecompressHeader3(h, p, (nuint)jpeg.Length, out var w, out var ht, out var ss, out var cs) != 0)
                 throw new DataFormatException($"{name}: not a readable JPEG ({TurboJpegNative.ErrorString(h)})");
+            // TurboJPEG reports success with a 0×0 size for a file whose markers end before any frame header.
+            if (w <= 0 || ht <= 0)
+                throw new DataFormatException($"{name}: not a readable JPEG (no frame header: size {w}×{ht})");
             return new JpegInfo(w, ht, ss, cs);
         }
     }

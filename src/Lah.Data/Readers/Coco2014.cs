@@ -41,7 +41,7 @@ public static class Coco2014
     public static MultiLabelDataset ReadList(string listPath, IReadOnlyList<string> labelNames, string root)
     {
         var table = LabelFiles.ReadSpaceList(listPath, labelNames);
-        return new MultiLabelDataset("coco2014-" + Path.GetFileNameWithoutExtension(listPath), labelNames,
+        return new MultiLabelDataset("coco2014-" + DataFile.Stem(listPath), labelNames,
             table.Names.Select((rel, i) => new DatasetItem(Path.GetFileNameWithoutExtension(rel),
                 new FileImageSource(Path.Combine(root, rel)), table.Labels[i])));
     }

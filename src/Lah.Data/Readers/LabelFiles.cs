@@ -91,12 +91,11 @@ public static class LabelFiles
     public static string[] ReadNames(string path) =>
         ReadLines(path).Where(l => l.Length > 0).ToArray();
 
-    /// <summary>All lines with any trailing CR removed; a missing file is a clear error.</summary>
+    /// <summary>All lines with any trailing CR removed (read from <c>path.gz</c> when only that exists); a missing file is a clear error.</summary>
     public static List<string> ReadLines(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"label file not found: {path}", path);
         var result = new List<string>();
-        foreach (var l in File.ReadLines(path)) result.Add(l.TrimEnd('\r'));
+        foreach (var l in DataFile.ReadLines(path, "label file")) result.Add(l.TrimEnd('\r'));
         return result;
     }
 }

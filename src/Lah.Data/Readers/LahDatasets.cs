@@ -1,7 +1,8 @@
 namespace Lah.Data;
 
 /// <summary>
-/// The three benchmarks from the LAH label files (the layout of ../shared/data/lah/&lt;dataset&gt;) with images
+/// The three benchmarks from the LAH label files (the layout of data/lah/&lt;dataset&gt;, found by
+/// <see cref="DataPaths.LahLabelDirectory"/>) with images
 /// under an image root laid out as the official code expects.
 /// </summary>
 public static class LahDatasets

@@ -4,7 +4,7 @@ namespace Lah.Retrieval.Metrics;
 
 /// <summary>
 /// Retrieval metrics from packed codes, one pass over the database per query, queries spread over cores. Relevance
-/// is sharing at least one label; definitions follow ../shared/goldens/README.md.
+/// is sharing at least one label; definitions follow data/goldens/README.md.
 /// </summary>
 public static class RetrievalMetrics
 {

@@ -11,7 +11,8 @@ public enum SafeDType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL }
 /// <summary>One header entry: where a tensor's bytes lie in the data section.</summary>
 public sealed record SafeTensorInfo(string Name, SafeDType DType, long[] Shape, long Begin, long End)
 {
-    public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
+    /// <summary>The product of the shape (overflow-checked; the file's header was checked to fit when it was opened).</summary>
+    public long ElementCount => Shape.Aggregate(1L, (a, b) => checked(a * b));
     public long ByteLength => End - Begin;
 }
 
@@ -53,10 +54,32 @@ public sealed unsafe class SafeTensorsFile : IDisposable
     /// <summary>Opens and validates <paramref name="path"/>; throws <see cref="InvalidDataException"/> naming the file on any defect.</summary>
     public static SafeTensorsFile Open(string path)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists) throw new FileNotFoundException($"safetensors file not found: {path}", path);
-        if (info.Length == 0) return new SafeTensorsFile(path, null, null, null, 0);
-        var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new FileNotFoundException($"safetensors file not found: {path}", path, e);
+        }
+        // The open stream's length is the file's, also through a symbolic link (FileInfo.Length is the link's own).
+        var length = stream.Length;
+        if (length == 0)
+        {
+            stream.Dispose();
+            return new SafeTensorsFile(path, null, null, null, 0);
+        }
+        MemoryMappedFile map;
+        try
+        {
+            map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
         MemoryMappedViewAccessor? view = null;
         try
         {
@@ -64,7 +87,7 @@ public sealed unsafe class SafeTensorsFile : IDisposable
             byte* ptr = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref ptr);
             ptr += view.PointerOffset;
-            return new SafeTensorsFile(path, map, view, ptr, info.Length);
+            return new SafeTensorsFile(path, map, view, ptr, length);
         }
         catch
         {
@@ -178,6 +201,7 @@ public sealed unsafe class SafeTensorsFile : IDisposable
                             : throw Bad($"__metadata__['{m.Name}'] must be a string");
                     continue;
                 }
+                if (tensors.Any(t => t.Name == prop.Name)) throw Bad($"tensor '{prop.Name}' appears twice in the header");
                 tensors.Add(ParseEntry(prop.Name, prop.Value, dataLength));
             }
             tensors.Sort((a, b) => a.Begin.CompareTo(b.Begin));
@@ -203,12 +227,25 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         var shape = sh.EnumerateArray().Select(x => x.TryGetInt64(out var v) && v >= 0 ? v : throw Bad($"entry '{name}': bad shape value {x}")).ToArray();
         if (!e.TryGetProperty("data_offsets", out var off) || off.ValueKind != JsonValueKind.Array || off.GetArrayLength() != 2)
             throw Bad($"entry '{name}': data_offsets must be [begin, end]");
-        long begin = off[0].GetInt64(), end = off[1].GetInt64();
+        long begin = 0, end = 0; // TryGetInt64 throws on a non-number, so the kinds are checked first
+        if (off[0].ValueKind != JsonValueKind.Number || off[1].ValueKind != JsonValueKind.Number
+            || !off[0].TryGetInt64(out begin) || !off[1].TryGetInt64(out end))
+            throw Bad($"entry '{name}': data_offsets {off} must be two integers");
         if (begin < 0 || end < begin || end > dataLength)
             throw Bad($"entry '{name}': data_offsets [{begin}, {end}] outside the {dataLength}-byte data section (file truncated?)");
         var info = new SafeTensorInfo(name, dtype, shape, begin, end);
-        if (info.ElementCount * ElementSize(dtype) != info.ByteLength)
-            throw Bad($"entry '{name}': {dtype}[{string.Join(",", shape)}] needs {info.ElementCount * ElementSize(dtype)} bytes, offsets give {info.ByteLength}");
+        long bytes;
+        try
+        {
+            // Checked: a product that wrapped around could match the offsets and pass for a tiny tensor.
+            bytes = checked(info.ElementCount * ElementSize(dtype));
+        }
+        catch (OverflowException)
+        {
+            throw Bad($"entry '{name}': {dtype}[{string.Join(",", shape)}] has more than {long.MaxValue} bytes (shape overflows)");
+        }
+        if (bytes != info.ByteLength)
+            throw Bad($"entry '{name}': {dtype}[{string.Join(",", shape)}] needs {bytes} bytes, offsets give {info.ByteLength}");
         return info;
     }
 

@@ -16,7 +16,7 @@ public static class SafeTensorsWriter
         foreach (var e in list)
         {
             if (e.Name == "__metadata__" || !seen.Add(e.Name)) throw new ArgumentException($"duplicate or reserved tensor name '{e.Name}'");
-            long need = e.Shape.Aggregate(1L, (a, b) => a * b) * SafeTensorsFile.ElementSize(e.DType);
+            long need = checked(e.Shape.Aggregate(1L, (a, b) => checked(a * b)) * SafeTensorsFile.ElementSize(e.DType));
             if (need != e.Data.Length)
                 throw new ArgumentException($"tensor '{e.Name}': {e.DType}[{string.Join(",", e.Shape)}] needs {need} bytes, got {e.Data.Length}");
         }

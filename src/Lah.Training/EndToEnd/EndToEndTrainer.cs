@@ -86,6 +86,8 @@ public sealed class EndToEndTrainer : IDisposable
             throw new ArgumentException(
                 $"split: protocol '{split.Protocol}' is {(split.LeaveOneOut ? "leave-one-out (LAH)" : "query-vs-database (DCH)")}, but " +
                 $"EndToEndOptions.Protocol is {_options.Protocol}; the option decides the evaluation: build the split for it or change the option");
+        // A missing or corrupt image fails now, listing every bad file, not when the loader reaches it mid-epoch.
+        DatasetCheck.Validate(dataset, split.Train.Concat(split.Query).Concat(split.Database));
         var (train, validation) = SplitValidation(split.Train);
         var loader = new DataLoader(dataset, train, trainTransform, _options.BatchSize, shuffle: true, seed: (ulong)_options.Seed,
             workers: _options.Workers);

@@ -14,7 +14,7 @@ public static class DataSuite
     public static int Run(string[] args)
     {
         var rounds = args.Length > 0 ? int.Parse(args[0]) : 7;
-        var dir = args.Length > 1 ? args[1] : Path.Combine(RepoRoot(), "..", "shared", "data", "jpeg-samples");
+        var dir = args.Length > 1 ? args[1] : DataPaths.RequireData("jpeg-samples"); // $LAH_DATA_DIR, else ../shared/data
         var files = Directory.GetFiles(dir, "*.jpg").OrderBy(f => f, StringComparer.Ordinal).ToArray();
         if (files.Length == 0)
         {
@@ -97,7 +97,7 @@ public static class DataSuite
 
     private static Dictionary<string, JsonElement> RunPil(int rounds, string dump, string[] files)
     {
-        var script = Path.Combine(RepoRoot(), "tests", "Lah.Benchmarks", "peers", "pil_decode_resize.py");
+        var script = Path.Combine(DataPaths.RepositoryRoot ?? throw new InvalidOperationException("repository not found"), "tests", "Lah.Benchmarks", "peers", "pil_decode_resize.py");
         var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { script, rounds.ToString(), dump }.Concat(files)) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start /usr/bin/python3");
@@ -126,12 +126,5 @@ public static class DataSuite
             }
         }
         return ((double)sum / n, max, (double)within / n);
-    }
-
-    private static string RepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "LAH.sln"))) return d.FullName;
-        throw new InvalidOperationException("LAH.sln not found above " + AppContext.BaseDirectory);
     }
 }

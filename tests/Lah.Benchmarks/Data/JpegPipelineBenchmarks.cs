@@ -13,9 +13,9 @@ public class JpegPipelineBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var dir = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "..", "shared", "data", "jpeg-samples");
         var env = Environment.GetEnvironmentVariable("LAH_JPEG_SAMPLES");
-        var file = Directory.GetFiles(env is { Length: > 0 } ? env : dir, "*.jpg").Order(StringComparer.Ordinal).First();
+        var dir = env is { Length: > 0 } ? env : DataPaths.RequireData("jpeg-samples");
+        var file = Directory.GetFiles(dir, "*.jpg").Order(StringComparer.Ordinal).First();
         _jpeg = File.ReadAllBytes(file);
         _decoded = JpegDecoder.Decode(_jpeg, file);
     }

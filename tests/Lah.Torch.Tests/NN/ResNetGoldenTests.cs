@@ -62,7 +62,7 @@ public class ResNetGoldenTests
             _body.Forward(F.MaxPool2d(Bn1.Forward(Conv1.Forward(x)).Relu(), 3, 2, 1));
     }
 
-    [Fact]
+    [SkippableFact]
     public void TorchvisionNamedF16WeightsLoadAndReproduceLayer4()
     {
         var path = TestPaths.Golden("resnet_basic_s7.safetensors");

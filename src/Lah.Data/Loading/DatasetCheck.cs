@@ -1,0 +1,94 @@
+namespace Lah.Data;
+
+/// <summary>One unreadable image found by <see cref="DatasetCheck"/>.</summary>
+public sealed record ImageProblem(int Index, string Id, string Path, string Reason);
+
+/// <summary>
+/// Finds missing and corrupt images before training starts, rather than hours in when the loader reaches them.
+/// Each JPEG file's header is read (existence, size, JPEG magic, a frame header TurboJPEG accepts); images rendered
+/// in memory are not checked. With <c>decode: true</c> every file is decoded in full, which also catches truncated
+/// scan data but costs as much as an epoch of decoding.
+/// </summary>
+public static class DatasetCheck
+{
+    // Enough for the frame header of nearly every file (EXIF segments are at most 64 KB); longer headers are retried whole.
+    private const int PrefixBytes = 256 * 1024;
+    private const int Listed = 20;
+
+    /// <summary>Throws one <see cref="DataFormatException"/> listing every bad image among <paramref name="indices"/>.</summary>
+    public static void Validate(IMultiLabelDataset dataset, IEnumerable<int> indices, bool decode = false)
+    {
+        var problems = FindProblems(dataset, indices, decode);
+        if (problems.Count == 0) return;
+        var lines = problems.Take(Listed).Select(p => $"  {p.Path}: {p.Reason}");
+        var more = problems.Count > Listed ? $"\n  … and {problems.Count - Listed} more" : "";
+        throw new DataFormatException(
+            $"dataset '{dataset.Name}': {problems.Count} unreadable image(s) found before training:\n{string.Join("\n", lines)}{more}");
+    }
+
+    /// <summary>The bad images among <paramref name="indices"/> (each index once), in index order.</summary>
+    public static IReadOnlyList<ImageProblem> FindProblems(IMultiLabelDataset dataset, IEnumerable<int> indices, bool decode = false)
+    {
+        var items = indices.Distinct().Order().ToArray();
+        foreach (var i in items)
+            if (i < 0 || i >= dataset.Count)
+                throw new ArgumentOutOfRangeException(nameof(indices), $"index {i} outside dataset '{dataset.Name}' of {dataset.Count} items");
+        var found = new ImageProblem?[items.Length];
+        Parallel.For(0, items.Length, k =>
+        {
+            var item = dataset[items[k]];
+            if (item.Image is FileImageSource file && Check(file.Path, decode) is { } reason)
+                found[k] = new ImageProblem(items[k], item.Id, file.Path, reason);
+        });
+        return found.Where(p => p is not null).Select(p => p!).ToArray();
+    }
+
+    /// <summary>Why <paramref name="path"/> is not a readable JPEG, or null when it is.</summary>
+    public static string? Check(string path, bool decode = false)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
+            var length = stream.Length; // the target's length, also through a symbolic link
+            if (length == 0) return "empty file";
+            var head = new byte[decode ? length : Math.Min(length, PrefixBytes)];
+            stream.ReadExactly(head);
+            if (head.Length < 3 || head[0] != 0xFF || head[1] != 0xD8 || head[2] != 0xFF)
+                return $"not a JPEG (starts with {Convert.ToHexString(head, 0, Math.Min(4, head.Length))})";
+            if (decode)
+            {
+                JpegDecoder.Decode(head, path);
+                return null;
+            }
+            try
+            {
+                JpegDecoder.ReadInfo(head, path);
+            }
+            catch (DataFormatException) when (head.Length < length)
+            {
+                var all = new byte[length];
+                stream.Position = 0;
+                stream.ReadExactly(all);
+                JpegDecoder.ReadInfo(all, path);
+            }
+            return null;
+        }
+        catch (FileNotFoundException)
+        {
+            return "missing";
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return "missing (folder not found)";
+        }
+        catch (DataFormatException e)
+        {
+            // The decoder's message starts with the path; keep only what went wrong.
+            return e.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot read ({e.Message})";
+        }
+    }
+}
