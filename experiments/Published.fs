@@ -72,4 +72,8 @@ let table2 =
 
 /// Table 1's LAH row (equal to Table 2's GloVe + MFB row).
 let table1 =
-    [ { (List.find (fun (k, _) -> k = (Glove, Mfb)) table2 |> snd) with Label = "LAH (paper)" } ]
+    [
+        { (List.find (fun (k, _) -> k = (Glove, Mfb)) table2 |> snd) with
+            Label = "LAH (paper)"
+        }
+    ]

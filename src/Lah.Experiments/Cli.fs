@@ -22,9 +22,12 @@ type ReproduceArgs =
         member this.Usage =
             match this with
             | Target _ -> "what to reproduce: table1, table2 or figure3."
-            | Profile _ -> "quick (the embedded default, when no --data is given) or paper (the paper's settings, needs --data)."
-            | Data _ -> "folder holding the datasets in their official layouts (VOCdevkit/VOC2007, COCO 2014, MIRFLICKR-25K)."
-            | Weights _ -> "backbone weights (safetensors, torchvision names) instead of pre-training; ImageNet ResNet-101 for the paper."
+            | Profile _ ->
+                "quick (the embedded default, when no --data is given) or paper (the paper's settings, needs --data)."
+            | Data _ ->
+                "folder holding the datasets in their official layouts (VOCdevkit/VOC2007, COCO 2014, MIRFLICKR-25K)."
+            | Weights _ ->
+                "backbone weights (safetensors, torchvision names) instead of pre-training; ImageNet ResNet-101 for the paper."
             | Device _ -> "cpu (default), cuda or cuda:N."
             | Threads _ -> "the process's thread budget for libtorch, loaders and metrics (default: all cores)."
             | Force -> "rerun every experiment even when its result is stored."

@@ -186,9 +186,18 @@ let experiment =
 let withName name (e: Experiment) = { e with Name = name }
 let withBits bits (e: Experiment) = { e with Bits = bits }
 let withSeed seed (e: Experiment) = { e with Seed = seed }
-let withDataset dataset (e: Experiment) = { e with Data = { e.Data with Dataset = dataset } }
+
+let withDataset dataset (e: Experiment) =
+    { e with
+        Data = { e.Data with Dataset = dataset }
+    }
+
 let withHead head (e: Experiment) = { e with Head = head }
-let withEpochs epochs (e: Experiment) = { e with Training = { e.Training with Epochs = epochs } }
+
+let withEpochs epochs (e: Experiment) =
+    { e with
+        Training = { e.Training with Epochs = epochs }
+    }
 
 /// Changes the LAH head's fields (a no-op on other heads).
 let mapLah f (e: Experiment) =
@@ -197,8 +206,11 @@ let mapLah f (e: Experiment) =
     | Classifier h -> { e with Head = Classifier(f h) }
     | _ -> e
 
-let withFusion fusion = mapLah (fun h -> { h with Fusion = fusion })
-let withEmbedding embedding = mapLah (fun h -> { h with Embedding = embedding })
+let withFusion fusion =
+    mapLah (fun h -> { h with Fusion = fusion })
+
+let withEmbedding embedding =
+    mapLah (fun h -> { h with Embedding = embedding })
 
 /// DCH in the same setting: the hash layer on the image feature alone.
 let asDch (e: Experiment) = { e with Head = DchHead }
@@ -216,5 +228,7 @@ let grid values (f: 'a -> Experiment -> Experiment) (e: Experiment) = values |> 
 
 /// Every combination of two lists of changes.
 let cross (fs: (Experiment -> Experiment) list) (gs: (Experiment -> Experiment) list) (e: Experiment) =
-    [ for f in fs do
-          for g in gs -> g (f e) ]
+    [
+        for f in fs do
+            for g in gs -> g (f e)
+    ]

@@ -118,7 +118,13 @@ let buildHead (e: Experiment) (data: LoadedData) (imageDim: int) : IHashHead =
         let nums = cooc.Nums |> Array.map float
         let adj = Array.init (r * r) (fun k -> float cooc.Adj[k / r, k % r])
         Torch.ManualSeed(int64 e.Seed)
-        HashHeads.Create(cfg, vectors |> Option.map (fun v -> v.Data) |> Option.toObj, ReadOnlySpan nums, ReadOnlySpan adj)
+
+        HashHeads.Create(
+            cfg,
+            vectors |> Option.map (fun v -> v.Data) |> Option.toObj,
+            ReadOnlySpan nums,
+            ReadOnlySpan adj
+        )
     | other -> invalidArg "head" $"{other} has no trained head"
 
 let private optimizerKind (o: Optimizer) =
@@ -157,20 +163,34 @@ let private pooling (p: Pooling) =
     | AvgPool -> GlobalPooling.Average
 
 /// A backbone with `classes` classifier outputs (0: none), built from the registry or the small CNN's widths.
-let private createBackbone (b: Lah.Experiments.Backbone) (classes: int) (weightsFile: string option) : Lah.Vision.Backbone =
+let private createBackbone
+    (b: Lah.Experiments.Backbone)
+    (classes: int)
+    (weightsFile: string option)
+    : Lah.Vision.Backbone =
     match b.Arch, b.Widths with
     | "smallcnn", (_ :: _ as widths) ->
         let m =
             new Lah.Vision.Models.SmallCnn(
-                Lah.Vision.Models.SmallCnnConfig(Widths = Array.ofList widths, NumClasses = classes, Pooling = pooling b.Pooling)
+                Lah.Vision.Models.SmallCnnConfig(
+                    Widths = Array.ofList widths,
+                    NumClasses = classes,
+                    Pooling = pooling b.Pooling
+                )
             )
 
-        weightsFile |> Option.iter (fun f -> ModelRegistry.LoadWeights(m, f, m.ClassifierName))
+        weightsFile
+        |> Option.iter (fun f -> ModelRegistry.LoadWeights(m, f, m.ClassifierName))
+
         m
     | arch, _ ->
         ModelRegistry.Default.Create(
             arch,
-            ModelOptions(NumClasses = Nullable classes, Pooling = Nullable(pooling b.Pooling), WeightsFile = Option.toObj weightsFile)
+            ModelOptions(
+                NumClasses = Nullable classes,
+                Pooling = Nullable(pooling b.Pooling),
+                WeightsFile = Option.toObj weightsFile
+            )
         )
 
 let private widthsText (b: Lah.Experiments.Backbone) =
@@ -183,7 +203,12 @@ let acquireBackbone (ctx: RunContext) (e: Experiment) (data: LoadedData) : Lah.V
     let b = e.Backbone
     let key = backboneKey e
     let labels = data.Dataset.LabelNames.Count
-    let poolText = if b.Pooling = MaxPool then "global max pooling" else "global average pooling"
+
+    let poolText =
+        if b.Pooling = MaxPool then
+            "global max pooling"
+        else
+            "global average pooling"
 
     match b.Weights with
     | Pretrained p ->
@@ -240,7 +265,8 @@ let acquireBackbone (ctx: RunContext) (e: Experiment) (data: LoadedData) : Lah.V
 
         createBackbone b 0 (Some b.WeightsFile),
         {
-            Description = $"{widthsText b} ({poolText}, {b.InputSize}×{b.InputSize}) with the weights of {Path.GetFileName b.WeightsFile}"
+            Description =
+                $"{widthsText b} ({poolText}, {b.InputSize}×{b.InputSize}) with the weights of {Path.GetFileName b.WeightsFile}"
             ClassificationMap = nan
         }
     | RandomInit ->
@@ -362,16 +388,19 @@ let runFeatureMode (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOut
                 let n = split.Train.Length
                 let v = max 1 (int (round (float n * e.Evaluation.ValidationFraction)))
                 let perm = Rng.For(uint64 e.Seed, 0x7A1DUL).Permutation n
+
                 perm[v..] |> Array.map (fun i -> split.Train[i]) |> Array.sort,
                 perm[.. v - 1] |> Array.map (fun i -> split.Train[i]) |> Array.sort
             | LastEpoch -> split.Train, [||]
 
         let fit = subset features trainRows
+
         let validation =
             if validationRows.Length > 0 then
                 Some(subset features validationRows)
             else
                 None
+
         let isClassifier = e.Head.IsClassifier
         let epochMetrics = Collections.Generic.List<Map<string, float>>()
 
@@ -379,7 +408,15 @@ let runFeatureMode (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOut
             if isClassifier then
                 classificationMap (classifierScores h q) q.Labels q.Count
             else
-                (evaluate { e with Evaluation = { e.Evaluation with Protocols = [ DchProtocol ] } } threads (encodeBoth h q d))["dch.map"]
+                (evaluate
+                    { e with
+                        Evaluation =
+                            { e.Evaluation with
+                                Protocols = [ DchProtocol ]
+                            }
+                    }
+                    threads
+                    (encodeBoth h q d))["dch.map"]
 
         let onEpoch =
             Func<FeatureEpoch, Nullable<float>>(fun ep ->
@@ -414,13 +451,20 @@ let runFeatureMode (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOut
                     {
                         Epoch = i
                         Loss = history.EpochLosses[i]
-                        Metrics = if i < epochMetrics.Count then epochMetrics[i] else Map.empty
+                        Metrics =
+                            if i < epochMetrics.Count then
+                                epochMetrics[i]
+                            else
+                                Map.empty
                     }
             ]
 
         let final =
             if isClassifier then
-                Map.ofList [ "cls.map", classificationMap (classifierScores head query) query.Labels query.Count ]
+                Map.ofList
+                    [
+                        "cls.map", classificationMap (classifierScores head query) query.Labels query.Count
+                    ]
             else
                 evaluate e threads (encodeBoth head query db)
 
@@ -428,7 +472,14 @@ let runFeatureMode (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOut
             Epochs = epochs
             Final =
                 final
-                |> Map.add "selected-epoch" (float (if history.SelectedEpoch >= 0 then history.SelectedEpoch else epochs.Length - 1))
+                |> Map.add
+                    "selected-epoch"
+                    (float (
+                        if history.SelectedEpoch >= 0 then
+                            history.SelectedEpoch
+                        else
+                            epochs.Length - 1
+                    ))
             Backbone = report
             ImagesPerSecond = float (fit.Count * history.EpochLosses.Count) / max seconds 1e-9
         }
@@ -491,7 +542,11 @@ let runEndToEnd (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOutput
                      Lah.Training.EndToEnd.ModelSelection.Validation
                  else
                      Lah.Training.EndToEnd.ModelSelection.Validation),
-            ValidationFraction = (if e.Evaluation.ValidationFraction > 0.0 then e.Evaluation.ValidationFraction else 0.1),
+            ValidationFraction =
+                (if e.Evaluation.ValidationFraction > 0.0 then
+                     e.Evaluation.ValidationFraction
+                 else
+                     0.1),
             EvaluateTestEachEpoch = e.Evaluation.EachEpoch,
             CheckpointDir = ctx.RunDir,
             Resume = true,
@@ -500,11 +555,18 @@ let runEndToEnd (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOutput
         )
 
     use trainer =
-        new Lah.Training.EndToEnd.EndToEndTrainer(network, Lah.Hashing.Losses.CauchyHashLoss(toLossConfig e.Loss), options)
+        new Lah.Training.EndToEnd.EndToEndTrainer(
+            network,
+            Lah.Hashing.Losses.CauchyHashLoss(toLossConfig e.Loss),
+            options
+        )
 
     let size = e.Backbone.InputSize
     let clock = Diagnostics.Stopwatch.StartNew()
-    let result = trainer.Fit(data.Dataset, data.Split, ImageTransform.OfficialTrain size, ImageTransform.Warp size)
+
+    let result =
+        trainer.Fit(data.Dataset, data.Split, ImageTransform.OfficialTrain size, ImageTransform.Warp size)
+
     let seconds = clock.Elapsed.TotalSeconds
 
     let struct (q, qLabels) =

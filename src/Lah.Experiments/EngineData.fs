@@ -36,29 +36,9 @@ let difficulty (s: Scenes) =
         MaxDecoys = s.MaxDecoys
     )
 
-/// LAH_DATA_DIR, else the repository's data/ folder (above the program or the current directory), else ../shared/data.
-let dataRoot () =
-    let rec up (dir: string) =
-        if isNull dir then None
-        elif Directory.Exists(Path.Combine(dir, "data", "lah")) then Some(Path.Combine(dir, "data"))
-        elif Directory.Exists(Path.Combine(dir, "..", "shared", "data", "lah")) then Some(Path.GetFullPath(Path.Combine(dir, "..", "shared", "data")))
-        else up (Path.GetDirectoryName dir)
-
-    match Environment.GetEnvironmentVariable "LAH_DATA_DIR" with
-    | null | "" ->
-        up AppContext.BaseDirectory
-        |> Option.orElse (up (Directory.GetCurrentDirectory()))
-        |> Option.defaultWith (fun () -> raise (DirectoryNotFoundException "the LAH label files were not found: set LAH_DATA_DIR"))
-    | d -> d
-
 /// The label files and word vectors shipped with the repository (or LAH_DATA_DIR / ../shared/data).
 let labelDir (d: DatasetName) =
-    let dir = Path.Combine(dataRoot (), "lah", folderName d)
-
-    if not (Directory.Exists dir) then
-        raise (DirectoryNotFoundException $"label files of {folderName d} not found: expected the folder {dir}")
-
-    dir
+    DataPaths.LahLabelDirectory(folderName d)
 
 /// The label rows that drive the embedded scenes: the training list of each dataset.
 let private rowsFile (d: DatasetName) =
@@ -81,7 +61,10 @@ let wordVectorFile (dir: string) (w: WordEmbedding) =
 /// Where the images of a dataset lie under `data.root`, and a folder that proves the layout.
 let imageLayout (d: DatasetName) =
     match d with
-    | Voc2007 -> Path.Combine("VOCdevkit", "VOC2007"), "JPEGImages", "the VOC2007 devkit: ROOT/VOCdevkit/VOC2007/JPEGImages/*.jpg"
+    | Voc2007 ->
+        Path.Combine("VOCdevkit", "VOC2007"),
+        "JPEGImages",
+        "the VOC2007 devkit: ROOT/VOCdevkit/VOC2007/JPEGImages/*.jpg"
     | Coco2014 -> "coco2014", "train2014", "COCO 2014: ROOT/coco2014/train2014/*.jpg and ROOT/coco2014/val2014/*.jpg"
     | Mirflickr25k -> "mirflickr25k", "", "MIRFLICKR-25K: ROOT/mirflickr25k/im*.jpg"
 
@@ -101,6 +84,7 @@ let load (e: Experiment) : LoadedData =
     match d.Source with
     | Embedded ->
         let file = Path.Combine(dir, rowsFile d.Dataset)
+
         let scenes =
             EmbeddedDatasets.ScenesFromLabelFile(file, d.Pool, seed, d.SceneSize, difficulty d.Scenes, d.SampleRows)
 
@@ -123,7 +107,9 @@ let load (e: Experiment) : LoadedData =
         let imageRoot = Path.Combine(d.Root, sub)
 
         if not (Directory.Exists(Path.Combine(imageRoot, probe))) then
-            raise (DirectoryNotFoundException $"data.root: {Path.Combine(imageRoot, probe)} not found; expected {layout}")
+            raise (
+                DirectoryNotFoundException $"data.root: {Path.Combine(imageRoot, probe)} not found; expected {layout}"
+            )
 
         let pool = LahDatasets.Load(folderName d.Dataset, dir, imageRoot)
 
@@ -150,12 +136,8 @@ let checkImages (data: LoadedData) =
     match data.Dataset with
     | :? SyntheticScenes -> ()
     | ds ->
-        let items =
+        DatasetCheck.Validate(
+            ds,
             Seq.concat [ data.Split.Train; data.Split.Query; data.Split.Database ]
             |> Seq.distinct
-            |> Array.ofSeq
-
-        let missing = items |> Array.map (fun i -> ds[i]) |> Array.filter (fun it -> match it.Image with :? FileImageSource as f -> not (File.Exists f.Path) | _ -> false)
-        if missing.Length > 0 then
-            let list = missing |> Array.truncate 20 |> Array.map (fun it -> it.Id) |> String.concat ", "
-            raise (FileNotFoundException $"{missing.Length} image(s) of the split are missing: {list}")
+        )

@@ -41,11 +41,16 @@ let evaluate (e: Experiment) (threads: int) (x: Encoded) : Map<string, float> =
                 yield! [ "dch.map", d.Map; "dch.precision", d.Precision; "dch.recall", d.Recall ]
             | LahOfficialProtocol ->
                 // The official code searches its test set leave-one-out: the query set alone.
-                let labels =
-                    MultiHot.FromFloats(x.QueryLabels, x.Query.Codes.Count, "query labels")
+                let labels = MultiHot.FromFloats(x.QueryLabels, x.Query.Codes.Count, "query labels")
 
                 let a =
-                    RetrievalMetrics.LahOfficialAudit(x.Query.Codes, labels, x.Query.Codes.Count, radius = r, threads = threads)
+                    RetrievalMetrics.LahOfficialAudit(
+                        x.Query.Codes,
+                        labels,
+                        x.Query.Codes.Count,
+                        radius = r,
+                        threads = threads
+                    )
 
                 yield!
                     [
@@ -94,7 +99,7 @@ let featureMean (data: FeatureSet) =
 let sanityCodes (head: Head) (seed: int) (bits: int) (mean: float32[]) (data: FeatureSet) : EncodedSet =
     let n = data.Count
     let d = data.FeatureDim
-    let outputs = Array.zeroCreate<float32> (n * bits)
+    let outputs = Array.zeroCreate<float32>(n * bits)
 
     match head with
     | Lsh ->

@@ -111,9 +111,11 @@ let errors (e: Experiment) =
 
         match e.Loss, e.Head with
         | NoLoss, _ when trains -> Some("loss", "a trained head needs a loss (cauchy or classification-loss)")
-        | ClassificationLoss, h when (match h with
-                                      | Classifier _ -> false
-                                      | _ -> true) ->
+        | ClassificationLoss, h when
+            (match h with
+             | Classifier _ -> false
+             | _ -> true)
+            ->
             Some("loss", "classification-loss needs head 'classifier'")
         | Cauchy _, Classifier _ -> Some("loss", "a classifier head trains with classification-loss")
         | Cauchy c, _ ->

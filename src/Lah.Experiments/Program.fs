@@ -24,7 +24,8 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         match args.TryGetResult ReproduceArgs.Profile, data with
         | Some ProfileName.Paper, Some root
         | None, Some root -> Profile.Paper(Path.GetFullPath root)
-        | Some ProfileName.Paper, None -> raise (ArgumentException "--profile paper needs --data ROOT (the datasets' folder)")
+        | Some ProfileName.Paper, None ->
+            raise (ArgumentException "--profile paper needs --data ROOT (the datasets' folder)")
         | Some ProfileName.Quick, _
         | None, None -> Profile.Quick
 
@@ -75,7 +76,10 @@ let private run (args: ParseResults<RunArgs>) =
         | Results.Finished -> printfn "%s [%s]: %s (%s)" o.Experiment.Name o.Hash metrics (store.RunFile o.Hash)
         | Results.Failed reason -> printfn "%s [%s]: FAILED: %s" o.Experiment.Name o.Hash reason
 
-    if outcomes |> List.forall (fun o -> o.Record.Status = Results.Finished) then 0 else 1
+    if outcomes |> List.forall (fun o -> o.Record.Status = Results.Finished) then
+        0
+    else
+        1
 
 let private show (args: ParseResults<ShowArgs>) =
     let e = ExperimentFile.read (args.GetResult ShowArgs.File)

@@ -9,7 +9,8 @@ open Lah.Experiments.Results
 open Lah.Experiments.Runner
 open Lah.Torch.Serialization
 
-let private inv (v: float) (format: string) = v.ToString(format, CultureInfo.InvariantCulture)
+let private inv (v: float) (format: string) =
+    v.ToString(format, CultureInfo.InvariantCulture)
 
 let protocolText (e: Experiment) =
     e.Evaluation.Protocols
@@ -88,7 +89,12 @@ let retrievalTable (spec: TableSpec) (metric: string) (metricTitle: string) (loo
         |> List.distinct
         |> List.sort
 
-    let columns = [ for d in datasets do for b in bitsOf d -> d, b ]
+    let columns =
+        [
+            for d in datasets do
+                for b in bitsOf d -> d, b
+        ]
+
     let rows = spec.Cells |> List.map (fun c -> c.Row) |> List.distinct
     let footnotes = ResizeArray<string>()
 
@@ -113,7 +119,9 @@ let retrievalTable (spec: TableSpec) (metric: string) (metricTitle: string) (loo
         let cells =
             columns
             |> List.map (fun (d, b) ->
-                let cell = spec.Cells |> List.tryFind (fun c -> c.Row = r && c.Dataset = d && c.Bits = b)
+                let cell =
+                    spec.Cells |> List.tryFind (fun c -> c.Row = r && c.Dataset = d && c.Bits = b)
+
                 match cell with
                 | None -> ""
                 | Some c -> cellText (lookup c.Experiment) metric footnotes)
@@ -122,7 +130,10 @@ let retrievalTable (spec: TableSpec) (metric: string) (metricTitle: string) (loo
 
     if not spec.Published.IsEmpty then
         line ""
-        line "Published numbers (the paper's data: the real datasets, ImageNet-pretrained ResNet-101, its own protocol). "
+
+        line
+            "Published numbers (the paper's data: the real datasets, ImageNet-pretrained ResNet-101, its own protocol). "
+
         line "They are not comparable with the rows above unless those ran on the same data:"
         line ""
         header ()
@@ -151,6 +162,7 @@ let retrievalTable (spec: TableSpec) (metric: string) (metricTitle: string) (loo
         + "few items (random codes at 16 bits) can score high; read it with P and R (the charts below) and the sanity "
         + "rows. A trained method below LSH or the collapsed value has not learned."
     )
+
     line ""
 
     match spec.Cells with
@@ -180,7 +192,12 @@ let retrievalTable (spec: TableSpec) (metric: string) (metricTitle: string) (loo
             | None -> ()
         | None -> ()
 
-    let seeds = spec.Cells |> List.map (fun c -> c.Experiment.Seed) |> List.distinct |> List.sort
+    let seeds =
+        spec.Cells
+        |> List.map (fun c -> c.Experiment.Seed)
+        |> List.distinct
+        |> List.sort
+
     line $"""- Seeds: {seeds |> List.map string |> String.concat ", "}."""
     let total = outcomes |> List.sumBy (fun o -> o.Record.WallSeconds)
     line $"- Wall time of the runs: {seconds total} ({outcomes.Length} runs)."
@@ -262,7 +279,13 @@ let convergenceTable (spec: FigureSpec) (metric: string) (lookup: Experiment -> 
     sb.ToString(), curves
 
 /// A line chart as SVG (ScottPlot 5), written atomically.
-let lineChart (path: string) (title: string) (xLabel: string) (yLabel: string) (series: (string * (float * float) list) list) =
+let lineChart
+    (path: string)
+    (title: string)
+    (xLabel: string)
+    (yLabel: string)
+    (series: (string * (float * float) list) list)
+    =
     let plot = ScottPlot.Plot()
 
     for label, points in series do
@@ -306,7 +329,10 @@ let audit (spec: TableSpec) (lookup: Experiment -> Outcome option) =
     let line (s: string) = sb.Append(s).Append('\n') |> ignore
     line $"# Audit of {spec.Id}: the same codes under each protocol"
     line ""
-    line "| method | dataset | bits | DCH MAP@H≤2 | official mAP1 | official mAP2 | official, selected queries mAP1 | selected queries |"
+
+    line
+        "| method | dataset | bits | DCH MAP@H≤2 | official mAP1 | official mAP2 | official, selected queries mAP1 | selected queries |"
+
     line "|---|---|---:|---:|---:|---:|---:|---:|"
 
     for c in spec.Cells do

@@ -48,7 +48,8 @@ let withProgress (total: int) (body: Progress -> (Outcome -> unit) -> 'a) : 'a =
 
                 let progress =
                     { new Progress with
-                        member _.Status text = current.Description <- Markup.Escape text
+                        member _.Status text =
+                            current.Description <- Markup.Escape text
                     }
 
                 body progress (fun o ->

@@ -117,7 +117,10 @@ let fromJson (file: string) (text: string) : RunRecord =
     try
         let o = JsonNode.Parse(text).AsObject()
 
-        if (o["format"] |> Option.ofObj |> Option.map (fun n -> n.GetValue<string>())) <> Some "lah-run/1" then
+        if
+            (o["format"] |> Option.ofObj |> Option.map (fun n -> n.GetValue<string>()))
+            <> Some "lah-run/1"
+        then
             raise (InvalidDataException "field 'format': expected 'lah-run/1'")
 
         let req (k: string) =
@@ -129,7 +132,9 @@ let fromJson (file: string) (text: string) : RunRecord =
             n.AsObject() |> Seq.map (fun kv -> kv.Key, readNum kv.Value) |> Map.ofSeq
 
         let strs (n: JsonNode) =
-            n.AsObject() |> Seq.map (fun kv -> kv.Key, kv.Value.GetValue<string>()) |> Map.ofSeq
+            n.AsObject()
+            |> Seq.map (fun kv -> kv.Key, kv.Value.GetValue<string>())
+            |> Map.ofSeq
 
         let b = (req "backbone").AsObject()
 
@@ -173,7 +178,10 @@ let fromJson (file: string) (text: string) : RunRecord =
 type Store(root: string) =
     member _.Root = root
     member _.RunDir(hash: string) = Path.Combine(root, "runs", hash)
-    member this.RunFile(hash: string) = Path.Combine(this.RunDir hash, "run.json")
+
+    member this.RunFile(hash: string) =
+        Path.Combine(this.RunDir hash, "run.json")
+
     member _.CacheDir(kind: string, key: string) = Path.Combine(root, "cache", kind, key)
 
     member this.TryRead(hash: string) =

@@ -43,11 +43,7 @@ type RunContext =
 
 type Executor = RunContext -> Experiment -> RunOutput
 
-type Options =
-    {
-        Force: bool
-        Budget: Budget
-    }
+type Options = { Force: bool; Budget: Budget }
 
 /// A weights file's digest joins the hash: a different file is a different experiment, a moved one is not.
 let hashOf (e: Experiment) =
@@ -192,7 +188,14 @@ let runOne (store: Store) (options: Options) (progress: Progress) (execute: Exec
         }
 
 /// Runs a list of experiments in order (each hash once); `onDone` sees each outcome as it arrives.
-let runAll (store: Store) (options: Options) (progress: Progress) (execute: Executor) (onDone: Outcome -> unit) experiments =
+let runAll
+    (store: Store)
+    (options: Options)
+    (progress: Progress)
+    (execute: Executor)
+    (onDone: Outcome -> unit)
+    experiments
+    =
     experiments
     |> List.distinctBy hashOf
     |> List.map (fun e ->

@@ -98,7 +98,10 @@ let rec encodeWith (forHash: bool) (t: Type) (value: obj) : Node =
             Mapping
                 [
                     kebab case.Name,
-                    Mapping [ for p, v in Array.zip ps fields -> kebab p.Name, encodeWith forHash p.PropertyType v ]
+                    Mapping
+                        [
+                            for p, v in Array.zip ps fields -> kebab p.Name, encodeWith forHash p.PropertyType v
+                        ]
                 ]
     else
         invalidArg "t" $"Tree: no encoding for {t.FullName}"
@@ -188,7 +191,9 @@ let rec decodeWith (defaults: Type -> obj option) (path: string) (t: Type) (fall
 
         match loc.Node with
         | LSequence items ->
-            let values = items |> List.mapi (fun i n -> decodeWith defaults $"{path}[{i}]" et None n)
+            let values =
+                items |> List.mapi (fun i n -> decodeWith defaults $"{path}[{i}]" et None n)
+
             let empty = t.GetProperty("Empty").GetValue null
             let cons = t.GetMethod "Cons"
             List.foldBack (fun v acc -> cons.Invoke(null, [| v; acc |])) values empty
@@ -202,7 +207,8 @@ let rec decodeWith (defaults: Type -> obj option) (path: string) (t: Type) (fall
 
             let tuples =
                 fields
-                |> List.map (fun (k, n) -> FSharpValue.MakeTuple([| box k; decodeWith defaults (at k) vt None n |], tupleType))
+                |> List.map (fun (k, n) ->
+                    FSharpValue.MakeTuple([| box k; decodeWith defaults (at k) vt None n |], tupleType))
 
             let arr = Array.CreateInstance(tupleType, tuples.Length)
             tuples |> List.iteri (fun i v -> arr.SetValue(v, i))
@@ -322,7 +328,11 @@ let rec decodeWith (defaults: Type -> obj option) (path: string) (t: Type) (fall
 let rec locate (n: Node) : Located =
     match n with
     | Scalar s -> { Node = LScalar s; Line = 0 }
-    | Sequence items -> { Node = LSequence(List.map locate items); Line = 0 }
+    | Sequence items ->
+        {
+            Node = LSequence(List.map locate items)
+            Line = 0
+        }
     | Mapping fields ->
         {
             Node = LMapping(fields |> List.map (fun (k, v) -> k, locate v))

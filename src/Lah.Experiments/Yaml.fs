@@ -11,7 +11,12 @@ open Lah.Experiments.Tree
 
 exception ExperimentFileError of file: string * line: int * field: string * message: string with
     override this.Message =
-        let where = if this.line > 0 then $"{this.file}:{this.line}" else this.file
+        let where =
+            if this.line > 0 then
+                $"{this.file}:{this.line}"
+            else
+                this.file
+
         let field = if this.field = "" then "" else $" field '{this.field}':"
         $"{where}:{field} {this.message}"
 
@@ -36,7 +41,14 @@ let private quote (s: string) =
             match c with
             | '"' -> sb.Append("\\\"") |> ignore
             | '\\' -> sb.Append("\\\\") |> ignore
-            | c when Char.IsControl c || Char.IsSurrogate c || c = '\u0085' || c = '\u2028' || c = '\u2029' || c = '\uFEFF' ->
+            | c when
+                Char.IsControl c
+                || Char.IsSurrogate c
+                || c = '\u0085'
+                || c = '\u2028'
+                || c = '\u2029'
+                || c = '\uFEFF'
+                ->
                 sb.Append("\\u").Append((int c).ToString("X4")) |> ignore
             | c -> sb.Append c |> ignore
 
@@ -88,7 +100,11 @@ let rec private toLocated (n: YamlNode) : Located =
     let line = int n.Start.Line
 
     match n with
-    | :? YamlScalarNode as s -> { Node = LScalar(s.Value |> Option.ofObj |> Option.defaultValue ""); Line = line }
+    | :? YamlScalarNode as s ->
+        {
+            Node = LScalar(s.Value |> Option.ofObj |> Option.defaultValue "")
+            Line = line
+        }
     | :? YamlSequenceNode as s ->
         {
             Node = LSequence [ for c in s.Children -> toLocated c ]
@@ -107,7 +123,10 @@ let rec private toLocated (n: YamlNode) : Located =
 
                             let v = toLocated kv.Value
                             // The value's line for scalars; the key's line for nested blocks reads better.
-                            key, { v with Line = (if v.Line = 0 then int kv.Key.Start.Line else v.Line) }
+                            key,
+                            { v with
+                                Line = (if v.Line = 0 then int kv.Key.Start.Line else v.Line)
+                            }
                     ]
             Line = line
         }

@@ -42,15 +42,9 @@ let private map (o: Outcome) =
 
 /// Where the sample photographs are (an external fixture): LAH_DATA_DIR, the repository's data/, ../shared/data.
 let sampleJpegs () =
-    try
-        let dir = Path.Combine(EngineData.dataRoot (), "jpeg-samples")
-
-        if Directory.Exists dir then
-            Some(Directory.GetFiles(dir, "*.jpg") |> Array.sort)
-        else
-            None
-    with :? DirectoryNotFoundException ->
-        None
+    match Lah.Data.DataPaths.FindData "jpeg-samples" with
+    | null -> None
+    | dir -> Some(Directory.GetFiles(dir, "*.jpg") |> Array.sort)
 
 let requireFixtures () =
     Environment.GetEnvironmentVariable "LAH_REQUIRE_FIXTURES" = "1"
@@ -62,11 +56,16 @@ let paperFixture (dir: string) (jpegs: string[]) (dataset: DatasetName) =
     Directory.CreateDirectory labels |> ignore
     let shipped = EngineData.labelDir dataset
     let names = File.ReadAllLines(Path.Combine(shipped, "labels.txt"))
+
     for f in [ "labels.txt"; "wordvec_glove.txt" ] do
         File.Copy(Path.Combine(shipped, f), Path.Combine(labels, f))
     // Each image gets labels (i mod R) and (i·7 mod R): every image labelled, labels shared across images.
     let row i =
-        Array.init names.Length (fun l -> if l = i % names.Length || l = (i * 7) % names.Length then 1 else -1)
+        Array.init names.Length (fun l ->
+            if l = i % names.Length || l = (i * 7) % names.Length then
+                1
+            else
+                -1)
 
     let sub, _, _ = EngineData.imageLayout dataset
     let root = Path.Combine(dir, "root", sub)
@@ -97,7 +96,10 @@ let paperFixture (dir: string) (jpegs: string[]) (dataset: DatasetName) =
                 for i in from .. from + count - 1 do
                     let rel = $"{part}/COCO_{part}_{i:D12}.jpg"
                     place rel i
-                    rel + " " + String.Join(" ", row i |> Array.map (fun v -> if v > 0 then "1" else "0"))
+
+                    rel
+                    + " "
+                    + String.Join(" ", row i |> Array.map (fun v -> if v > 0 then "1" else "0"))
             ]
 
         File.WriteAllLines(Path.Combine(labels, "train.txt"), list 0 half "train2014")
@@ -137,7 +139,8 @@ let tests =
 
                 let outcomes =
                     rows
-                    |> List.map (fun (name, e) -> name, runOne store engineOptions silent Engine.execute (Defaults.withName name e))
+                    |> List.map (fun (name, e) ->
+                        name, runOne store engineOptions silent Engine.execute (Defaults.withName name e))
                     |> Map.ofList
 
                 let lah, dch, lsh, collapsed =
@@ -151,7 +154,11 @@ let tests =
                 Expect.isLessThan (List.last losses) (List.head losses) "LAH's loss falls"
 
                 let backbone = outcomes["lah"].Record.Backbone
-                Expect.isTrue (Double.IsFinite backbone.ClassificationMap) "the backbone's classification mAP is measured"
+
+                Expect.isTrue
+                    (Double.IsFinite backbone.ClassificationMap)
+                    "the backbone's classification mAP is measured"
+
                 Expect.stringContains backbone.Description "pre-trained here" "how the backbone was trained"
             }
 
@@ -160,12 +167,13 @@ let tests =
                 use b = new Fixtures.TempDir()
                 let base' = reduced Defaults.experiment |> Defaults.withName "r"
 
-                let grid =
-                    [ base'; Defaults.withBits 16 base'; Defaults.asSanity Lsh base' ]
+                let grid = [ base'; Defaults.withBits 16 base'; Defaults.asSanity Lsh base' ]
 
                 let whole = runAll (Store a.Path) engineOptions silent Engine.execute ignore grid
                 // "Killed" after the first run: a second process finds its record and the cached backbone.
-                runAll (Store b.Path) engineOptions silent Engine.execute ignore [ grid.Head ] |> ignore
+                runAll (Store b.Path) engineOptions silent Engine.execute ignore [ grid.Head ]
+                |> ignore
+
                 let resumed = runAll (Store b.Path) engineOptions silent Engine.execute ignore grid
                 Expect.isTrue resumed.Head.Cached "the finished run is not redone"
 
@@ -179,8 +187,7 @@ let tests =
                 use dir = new Fixtures.TempDir()
                 let missing = Path.Combine(dir.Path, "no-such-root")
 
-                let e =
-                    Catalog.Profiles.paper missing None Voc2007 |> Defaults.withName "missing"
+                let e = Catalog.Profiles.paper missing None Voc2007 |> Defaults.withName "missing"
 
                 let o = runOne (Store dir.Path) engineOptions silent Engine.execute e
 
@@ -220,9 +227,13 @@ let tests =
                         | Finished ->
                             Expect.equal o.Record.Epochs.Length 1 $"{dataset}: one epoch"
                             Expect.isTrue (o.Record.Final.ContainsKey "dch.map") $"{dataset}: DCH protocol"
-                            Expect.isTrue (o.Record.Final.ContainsKey "lah-official.map1") $"{dataset}: official protocol"
+
+                            Expect.isTrue
+                                (o.Record.Final.ContainsKey "lah-official.map1")
+                                $"{dataset}: official protocol"
                         | Failed reason -> failtest $"{dataset}: {reason}"
-                | _ when requireFixtures () -> failtest "sample JPEGs not found: set LAH_DATA_DIR or place ../shared/data/jpeg-samples"
+                | _ when requireFixtures () ->
+                    failtest "sample JPEGs not found: set LAH_DATA_DIR or place ../shared/data/jpeg-samples"
                 | _ -> skiptest "sample JPEGs not found: set LAH_DATA_DIR or place ../shared/data/jpeg-samples"
             }
         ]

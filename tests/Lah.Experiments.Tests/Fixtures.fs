@@ -7,7 +7,9 @@ open Lah.Experiments
 
 /// A fresh folder under the system temp folder, deleted on dispose.
 type TempDir() =
-    let path = Path.Combine(Path.GetTempPath(), "lah-exp-" + Guid.NewGuid().ToString("N"))
+    let path =
+        Path.Combine(Path.GetTempPath(), "lah-exp-" + Guid.NewGuid().ToString("N"))
+
     do Directory.CreateDirectory path |> ignore
     member _.Path = path
 

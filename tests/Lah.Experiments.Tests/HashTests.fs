@@ -16,7 +16,11 @@ let private changes: (string * (Experiment -> Experiment)) list =
         "embedding", withEmbedding FastText
         "head", asDch
         "tau", mapLah (fun h -> { h with Tau = 0.5 })
-        "learning rate", (fun e -> { e with Training = { e.Training with LearningRate = 0.002 } })
+        "learning rate",
+        (fun e ->
+            { e with
+                Training = { e.Training with LearningRate = 0.002 }
+            })
         "group rate",
         (fun e ->
             { e with
@@ -25,15 +29,53 @@ let private changes: (string * (Experiment -> Experiment)) list =
                         GroupRates = Map.ofList [ "gcn", 0.01 ]
                     }
             })
-        "optimizer", (fun e -> { e with Training = { e.Training with Optimizer = Sgd 0.9 } })
-        "schedule", (fun e -> { e with Training = { e.Training with Schedule = Step(5, 0.1) } })
+        "optimizer",
+        (fun e ->
+            { e with
+                Training = { e.Training with Optimizer = Sgd 0.9 }
+            })
+        "schedule",
+        (fun e ->
+            { e with
+                Training =
+                    { e.Training with
+                        Schedule = Step(5, 0.1)
+                    }
+            })
         "epochs", withEpochs 3
-        "loss", (fun e -> { e with Loss = Cauchy { cauchyLoss with Gamma = 2.0 } })
-        "radius", (fun e -> { e with Evaluation = { e.Evaluation with Radius = 1 } })
-        "protocols", (fun e -> { e with Evaluation = { e.Evaluation with Protocols = [ TopK 100 ] } })
-        "scene size", (fun e -> { e with Data = { e.Data with SceneSize = 96 } })
-        "split", (fun e -> { e with Data = { e.Data with Split = LahOfficialSplit } })
-        "backbone arch", (fun e -> { e with Backbone = { e.Backbone with Arch = "resnet18" } })
+        "loss",
+        (fun e ->
+            { e with
+                Loss = Cauchy { cauchyLoss with Gamma = 2.0 }
+            })
+        "radius",
+        (fun e ->
+            { e with
+                Evaluation = { e.Evaluation with Radius = 1 }
+            })
+        "protocols",
+        (fun e ->
+            { e with
+                Evaluation =
+                    { e.Evaluation with
+                        Protocols = [ TopK 100 ]
+                    }
+            })
+        "scene size",
+        (fun e ->
+            { e with
+                Data = { e.Data with SceneSize = 96 }
+            })
+        "split",
+        (fun e ->
+            { e with
+                Data = { e.Data with Split = LahOfficialSplit }
+            })
+        "backbone arch",
+        (fun e ->
+            { e with
+                Backbone = { e.Backbone with Arch = "resnet18" }
+            })
         "pretraining epochs",
         (fun e ->
             { e with
@@ -48,8 +90,19 @@ let private changes: (string * (Experiment -> Experiment)) list =
 let private neutral: (string * (Experiment -> Experiment)) list =
     [
         "name", withName "another name"
-        "dataset root", (fun e -> { e with Data = { e.Data with Root = "/elsewhere" } })
-        "weights path (no file)", (fun e -> { e with Backbone = { e.Backbone with WeightsFile = "/x.safetensors" } })
+        "dataset root",
+        (fun e ->
+            { e with
+                Data = { e.Data with Root = "/elsewhere" }
+            })
+        "weights path (no file)",
+        (fun e ->
+            { e with
+                Backbone =
+                    { e.Backbone with
+                        WeightsFile = "/x.safetensors"
+                    }
+            })
     ]
 
 [<Tests>]

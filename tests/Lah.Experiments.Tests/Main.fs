@@ -1,7 +1,4 @@
 module Lah.Experiments.Tests.Main
 
-open Expecto
-
 [<EntryPoint>]
-let main argv =
-    runTestsInAssemblyWithCLIArgs [] argv
+let main argv = Lah.Tests.ExpectoMain.run argv

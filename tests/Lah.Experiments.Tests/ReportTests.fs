@@ -46,7 +46,10 @@ let tests =
                 let engine = FakeEngine(fun e -> e.Head = DchHead && e.Bits = 32)
                 let experiments = spec.Cells |> List.map (fun c -> c.Experiment)
                 runAll store options silent engine.Execute ignore experiments |> ignore
-                let md = Report.retrievalTable spec "dch.map" "MAP@H≤2" (Reproduce.lookupStored store)
+
+                let md =
+                    Report.retrievalTable spec "dch.map" "MAP@H≤2" (Reproduce.lookupStored store)
+
                 let lines = md.Split('\n')
                 Expect.equal lines[0] "# Test table" "title"
                 Expect.contains lines "| method | VOC2007 16 | VOC2007 32 |" "header"
@@ -55,21 +58,32 @@ let tests =
                 Expect.contains lines "| LAH (paper) | 0.5984 |  |" "published row apart"
 
                 Expect.isTrue
-                    (lines |> Array.exists (fun l -> l.StartsWith "[^1]: loss: expected a finite value, got NaN"))
+                    (lines
+                     |> Array.exists (fun l -> l.StartsWith "[^1]: loss: expected a finite value, got NaN"))
                     "footnote with the reason"
 
-                let published = lines |> Array.findIndex (fun l -> l = "| LAH (paper) | 0.5984 |  |")
+                let published =
+                    lines |> Array.findIndex (fun l -> l = "| LAH (paper) | 0.5984 |  |")
+
                 let ours = lines |> Array.findIndex (fun l -> l = "| LAH | 0.0260 | 0.0420 |")
                 Expect.isLessThan ours published "ours first, the paper's apart below"
                 Expect.stringContains md "- Protocol: DCH (MAP, P and R within Hamming radius 2" "protocol stated"
                 Expect.stringContains md "- Data (VOC2007): embedded default" "data stated"
-                Expect.stringContains md "- Backbone (VOC2007): fake backbone; its held-out classification mAP is 90.0." "backbone"
+
+                Expect.stringContains
+                    md
+                    "- Backbone (VOC2007): fake backbone; its held-out classification mAP is 90.0."
+                    "backbone"
+
                 Expect.stringContains md "- Seeds: 1." "seeds"
             }
 
             test "a missing run shows a dash, never a number" {
                 use dir = new Fixtures.TempDir()
-                let md = Report.retrievalTable spec "dch.map" "MAP" (Reproduce.lookupStored (Store dir.Path))
+
+                let md =
+                    Report.retrievalTable spec "dch.map" "MAP" (Reproduce.lookupStored (Store dir.Path))
+
                 Expect.stringContains md "| LAH | — | — |" "dashes"
             }
 
@@ -78,8 +92,14 @@ let tests =
                 let store = Store dir.Path
                 let experiments = spec.Cells |> List.map (fun c -> c.Experiment)
                 let outcomes = runAll store options silent (FakeEngine().Execute) ignore experiments
-                let files = Reproduce.writeReports dir.Path (RetrievalTable spec) (Reproduce.lookupIn outcomes)
-                Expect.equal (files |> List.map Path.GetFileName) [ "t.md"; "t-audit.md"; "t-precision.svg"; "t-recall.svg" ] "files"
+
+                let files =
+                    Reproduce.writeReports dir.Path (RetrievalTable spec) (Reproduce.lookupIn outcomes)
+
+                Expect.equal
+                    (files |> List.map Path.GetFileName)
+                    [ "t.md"; "t-audit.md"; "t-precision.svg"; "t-recall.svg" ]
+                    "files"
 
                 for f in files do
                     Expect.isTrue (File.Exists f) f

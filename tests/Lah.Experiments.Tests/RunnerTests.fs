@@ -50,8 +50,7 @@ type FakeEngine(?failWhen: Experiment -> bool) =
                 ImagesPerSecond = 100.0
             }
 
-let grid =
-    Defaults.grid [ 16; 32; 48; 64 ] Defaults.withBits Defaults.experiment
+let grid = Defaults.grid [ 16; 32; 48; 64 ] Defaults.withBits Defaults.experiment
 
 let finals (outcomes: Outcome list) =
     outcomes |> List.map (fun o -> o.Hash, o.Record.Final)
@@ -83,7 +82,10 @@ let tests =
                 runAll store options silent engine.Execute ignore (List.take 2 grid) |> ignore
                 let resumed = runAll store options silent engine.Execute ignore grid
                 Expect.equal engine.Calls.Length 4 "each experiment ran once in all"
-                let whole = runAll (Store fresh.Path) options silent (FakeEngine().Execute) ignore grid
+
+                let whole =
+                    runAll (Store fresh.Path) options silent (FakeEngine().Execute) ignore grid
+
                 Expect.equal (finals resumed) (finals whole) "same final numbers"
             }
 
@@ -92,7 +94,10 @@ let tests =
                 let store = Store dir.Path
                 let engine = FakeEngine()
                 runAll store options silent engine.Execute ignore grid |> ignore
-                runAll store { options with Force = true } silent engine.Execute ignore grid |> ignore
+
+                runAll store { options with Force = true } silent engine.Execute ignore grid
+                |> ignore
+
                 Expect.equal engine.Calls.Length 8 "ran twice"
             }
 
@@ -103,8 +108,7 @@ let tests =
                 let outcomes = runAll store options silent engine.Execute ignore grid
                 Expect.equal engine.Calls.Length 4 "every run tried"
 
-                let failed =
-                    outcomes |> List.filter (fun o -> o.Record.Status <> Finished)
+                let failed = outcomes |> List.filter (fun o -> o.Record.Status <> Finished)
 
                 Expect.equal failed.Length 1 "one failure"
 
@@ -121,7 +125,13 @@ let tests =
                 use dir = new Fixtures.TempDir()
                 let engine = FakeEngine()
 
-                runAll (Store dir.Path) options silent engine.Execute ignore (grid @ grid |> List.map (Defaults.withName "x"))
+                runAll
+                    (Store dir.Path)
+                    options
+                    silent
+                    engine.Execute
+                    ignore
+                    (grid @ grid |> List.map (Defaults.withName "x"))
                 |> ignore
 
                 Expect.equal engine.Calls.Length 4 "duplicates by hash run once"
@@ -134,7 +144,10 @@ let tests =
                 let back = (store.TryRead o.Hash).Value
                 Expect.equal back o.Record "JSON round trip"
                 Expect.equal (ExperimentFile.parse "run.json" back.Experiment) Defaults.experiment "experiment inside"
-                Expect.isTrue (back.Machine.ContainsKey "cpu" && back.Versions.ContainsKey "dotnet") "machine and versions"
+
+                Expect.isTrue
+                    (back.Machine.ContainsKey "cpu" && back.Versions.ContainsKey "dotnet")
+                    "machine and versions"
             }
 
             test "a corrupt run record is an error naming the file" {

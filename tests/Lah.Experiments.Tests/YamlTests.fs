@@ -20,7 +20,9 @@ let tests =
         "yaml"
         [
             testPropertyWithConfig
-                { FsCheckConfig.defaultConfig with maxTest = 200 }
+                { FsCheckConfig.defaultConfig with
+                    maxTest = 200
+                }
                 "any experiment written out reads back equal"
             <| fun (e: Experiment) ->
                 let text = ExperimentFile.toYaml e
@@ -34,7 +36,9 @@ let tests =
             }
 
             test "fields left out keep the defaults" {
-                let e = ExperimentFile.parse "p.yaml" "bits: 64\nhead:\n  lah:\n    fusion: dot-product\n"
+                let e =
+                    ExperimentFile.parse "p.yaml" "bits: 64\nhead:\n  lah:\n    fusion: dot-product\n"
+
                 Expect.equal e.Bits 64 "bits"
 
                 match e.Head with
@@ -47,7 +51,9 @@ let tests =
             }
 
             test "a union case can change with its fields from the defaults" {
-                let e = ExperimentFile.parse "p.yaml" "head: dch-head\ntraining:\n  optimizer:\n    sgd: 0.5\n"
+                let e =
+                    ExperimentFile.parse "p.yaml" "head: dch-head\ntraining:\n  optimizer:\n    sgd: 0.5\n"
+
                 Expect.equal e.Head DchHead "head"
                 Expect.equal e.Training.Optimizer (Sgd 0.5) "optimizer"
             }
