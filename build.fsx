@@ -77,7 +77,8 @@ type BuildArgs =
             | Bench _ -> "build, then run a benchmark suite (BenchmarkDotNet and side-by-side peers)."
             | Reproduce _ -> "build, then reproduce a table or figure of the paper."
             | Format -> "format F# with Fantomas and C# with `dotnet format`."
-            | Check_Libtorch2 -> "compile the shim against Debian trixie's libtorch 2.x headers (fetched, not installed)."
+            | Check_Libtorch2 ->
+                "compile the shim against Debian trixie's libtorch 2.x headers (fetched, not installed)."
 
 exception BuildFailed of string
 
@@ -222,11 +223,16 @@ let checkLibtorch2 () =
     let dir = path [ "artifacts"; "apt-trixie" ]
     let unpacked = Path.Combine(dir, "root")
     let inc = Path.Combine(unpacked, "usr", "include")
-    let versionH = Path.Combine(inc, "torch", "csrc", "api", "include", "torch", "version.h")
+
+    let versionH =
+        Path.Combine(inc, "torch", "csrc", "api", "include", "torch", "version.h")
+
     let sources = Directory.GetFiles(path [ "src"; "Lah.Native" ]) |> Array.sort
 
     let runIn (cwd: string) (exe: string) (args: string list) =
-        let psi = ProcessStartInfo(exe, args, WorkingDirectory = cwd, UseShellExecute = false, RedirectStandardError = true)
+        let psi =
+            ProcessStartInfo(exe, args, WorkingDirectory = cwd, UseShellExecute = false, RedirectStandardError = true)
+
         use p = Process.Start psi
         let err = p.StandardError.ReadToEnd()
         p.WaitForExit()
@@ -240,9 +246,22 @@ let checkLibtorch2 () =
         File.WriteAllText(Path.Combine(dir, "state", "status"), "")
 
         let apt =
-            [ "-o"; $"Dir::Etc::SourceList={dir}/etc/sources.list"; "-o"; "Dir::Etc::SourceParts=/nonexistent"
-              "-o"; $"Dir::State={dir}/state"; "-o"; $"Dir::State::status={dir}/state/status"
-              "-o"; $"Dir::Cache={dir}/cache"; "-o"; "APT::Architecture=amd64"; "-o"; "Debug::NoLocking=1" ]
+            [
+                "-o"
+                $"Dir::Etc::SourceList={dir}/etc/sources.list"
+                "-o"
+                "Dir::Etc::SourceParts=/nonexistent"
+                "-o"
+                $"Dir::State={dir}/state"
+                "-o"
+                $"Dir::State::status={dir}/state/status"
+                "-o"
+                $"Dir::Cache={dir}/cache"
+                "-o"
+                "APT::Architecture=amd64"
+                "-o"
+                "Debug::NoLocking=1"
+            ]
 
         printfn "check-libtorch2: fetching Debian trixie's libtorch-dev headers into %s" dir
 
@@ -257,7 +276,9 @@ let checkLibtorch2 () =
 
         match Directory.GetFiles(Path.Combine(dir, "debs"), "libtorch-dev_*.deb") with
         | [| deb |] ->
-            if Directory.Exists unpacked then Directory.Delete(unpacked, true)
+            if Directory.Exists unpacked then
+                Directory.Delete(unpacked, true)
+
             run "dpkg-deb" [ "-x"; deb; unpacked ]
         | debs -> fail $"check-libtorch2: expected one libtorch-dev .deb in {dir}/debs, found {debs.Length}"
 
@@ -276,11 +297,18 @@ let checkLibtorch2 () =
 
     let hash =
         use sha = Security.Cryptography.SHA256.Create()
-        let bytes = sources |> Array.collect File.ReadAllBytes |> Array.append (Text.Encoding.UTF8.GetBytes version)
+
+        let bytes =
+            sources
+            |> Array.collect File.ReadAllBytes
+            |> Array.append (Text.Encoding.UTF8.GetBytes version)
+
         Convert.ToHexString(sha.ComputeHash bytes)
 
     if File.Exists stamp && File.ReadAllText stamp = hash then
-        printfn "check-libtorch2: src/Lah.Native already compiles against libtorch %s (unchanged since the last check)" version
+        printfn
+            "check-libtorch2: src/Lah.Native already compiles against libtorch %s (unchanged since the last check)"
+            version
     else
         let cpps = sources |> Array.filter (fun f -> f.EndsWith ".cpp")
         printfn "check-libtorch2: compiling %d files against libtorch %s headers" cpps.Length version
@@ -289,24 +317,51 @@ let checkLibtorch2 () =
             cpps
             |> Array.Parallel.map (fun cpp ->
                 let dep = Path.Combine(dir, Path.GetFileNameWithoutExtension cpp + ".d")
+
                 let args =
-                    [ "-std=c++17"; "-fsyntax-only"; "-MD"; "-MF"; dep; "-I"; inc
-                      "-I"; Path.Combine(inc, "torch", "csrc", "api", "include"); cpp ]
+                    [
+                        "-std=c++17"
+                        "-fsyntax-only"
+                        "-MD"
+                        "-MF"
+                        dep
+                        "-I"
+                        inc
+                        "-I"
+                        Path.Combine(inc, "torch", "csrc", "api", "include")
+                        cpp
+                    ]
+
                 let code, err = runIn root "g++" args
+
                 let stray =
                     if code = 0 && File.Exists dep then
                         File.ReadAllText(dep).Split([| ' '; '\n'; '\\' |], StringSplitOptions.RemoveEmptyEntries)
-                        |> Array.filter (fun f -> [ "ATen"; "c10"; "torch"; "caffe2" ] |> List.exists (fun d -> f.StartsWith $"/usr/include/{d}/"))
-                    else [||]
+                        |> Array.filter (fun f ->
+                            [ "ATen"; "c10"; "torch"; "caffe2" ]
+                            |> List.exists (fun d -> f.StartsWith $"/usr/include/{d}/"))
+                    else
+                        [||]
+
                 Path.GetFileName cpp, code, err, stray)
 
-        let failed = results |> Array.filter (fun (_, code, _, stray) -> code <> 0 || stray.Length > 0)
+        let failed =
+            results
+            |> Array.filter (fun (_, code, _, stray) -> code <> 0 || stray.Length > 0)
 
         for name, code, err, stray in failed do
-            eprintfn "check-libtorch2: %s %s\n%s" name (if code <> 0 then "does not compile" else $"includes the system's torch headers ({stray.[0]})") err
+            eprintfn
+                "check-libtorch2: %s %s\n%s"
+                name
+                (if code <> 0 then
+                     "does not compile"
+                 else
+                     $"includes the system's torch headers ({stray.[0]})")
+                err
 
         if failed.Length > 0 then
-            fail $"check-libtorch2: {failed.Length} of {cpps.Length} files fail against libtorch {version}; guard API differences with #if TORCH_VERSION_MAJOR"
+            fail
+                $"check-libtorch2: {failed.Length} of {cpps.Length} files fail against libtorch {version}; guard API differences with #if TORCH_VERSION_MAJOR"
 
         File.WriteAllText(stamp, hash)
         printfn "check-libtorch2: src/Lah.Native compiles against libtorch %s" version
