@@ -76,6 +76,7 @@ type BuildArgs =
     | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<LahPassArgs>
     | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<LahPassArgs>
     | [<CliPrefix(CliPrefix.None)>] Format
+    | [<CliPrefix(CliPrefix.None)>] Check_Libtorch2
 
     interface IArgParserTemplate with
         member this.Usage =
@@ -88,6 +89,8 @@ type BuildArgs =
             | Reproduce _ -> "build, then reproduce a table or figure of the paper (table1, table2, figure3)."
             | Run _ -> "build, then run experiment files (YAML, see experiments/example.yaml)."
             | Format -> "format F# with Fantomas and C# with `dotnet format`."
+            | Check_Libtorch2 ->
+                "compile the shim against Debian trixie's libtorch 2.x headers (fetched, not installed)."
 
 exception BuildFailed of string
 
@@ -222,6 +225,158 @@ let buildNative () =
         fail $"CMake finished but {built} was not produced"
 
     File.Copy(built, nativeLib, overwrite = true)
+
+/// The libtorch 2.x compile check. GPU users bring a CUDA libtorch 2.x, while the shim is only ever built here against
+/// Debian 12's 1.13: compile every src/Lah.Native/*.cpp (g++ -std=c++17 -fsyntax-only) against Debian 13 (trixie)'s
+/// libtorch-dev 2.x headers. Nothing is installed: a private apt state under artifacts/apt-trixie fetches the .deb,
+/// `dpkg-deb -x` unpacks it there (cached for later runs), and a stamp of the sources' hash skips the compile when the
+/// sources already passed. The dependency lists are checked so that no torch header silently comes from /usr/include.
+let checkLibtorch2 () =
+    let dir = path [ "artifacts"; "apt-trixie" ]
+    let unpacked = Path.Combine(dir, "root")
+    let inc = Path.Combine(unpacked, "usr", "include")
+
+    let versionH =
+        Path.Combine(inc, "torch", "csrc", "api", "include", "torch", "version.h")
+
+    let sources = Directory.GetFiles(path [ "src"; "Lah.Native" ]) |> Array.sort
+
+    let runIn (cwd: string) (exe: string) (args: string list) =
+        let psi =
+            ProcessStartInfo(exe, args, WorkingDirectory = cwd, UseShellExecute = false, RedirectStandardError = true)
+
+        use p = Process.Start psi
+        let err = p.StandardError.ReadToEnd()
+        p.WaitForExit()
+        p.ExitCode, err
+
+    if not (File.Exists versionH) then
+        for d in [ "etc"; "state/lists/partial"; "cache/archives/partial"; "debs" ] do
+            Directory.CreateDirectory(Path.Combine(dir, d)) |> ignore
+
+        File.WriteAllText(Path.Combine(dir, "etc", "sources.list"), "deb http://deb.debian.org/debian trixie main\n")
+        File.WriteAllText(Path.Combine(dir, "state", "status"), "")
+
+        let apt =
+            [
+                "-o"
+                $"Dir::Etc::SourceList={dir}/etc/sources.list"
+                "-o"
+                "Dir::Etc::SourceParts=/nonexistent"
+                "-o"
+                $"Dir::State={dir}/state"
+                "-o"
+                $"Dir::State::status={dir}/state/status"
+                "-o"
+                $"Dir::Cache={dir}/cache"
+                "-o"
+                "APT::Architecture=amd64"
+                "-o"
+                "Debug::NoLocking=1"
+            ]
+
+        printfn "check-libtorch2: fetching Debian trixie's libtorch-dev headers into %s" dir
+
+        for step in [ [ "update" ]; [ "download"; "libtorch-dev" ] ] do
+            let code, err = runIn (Path.Combine(dir, "debs")) "apt-get" (apt @ step)
+
+            if code <> 0 then
+                fail (
+                    $"check-libtorch2: `apt-get {String.Join(' ', step)}` against http://deb.debian.org/debian trixie failed "
+                    + $"(exit {code}); this check needs the Debian mirror to fetch libtorch-dev 2.x headers:\n{err.Trim()}"
+                )
+
+        match Directory.GetFiles(Path.Combine(dir, "debs"), "libtorch-dev_*.deb") with
+        | [| deb |] ->
+            if Directory.Exists unpacked then
+                Directory.Delete(unpacked, true)
+
+            run "dpkg-deb" [ "-x"; deb; unpacked ]
+        | debs -> fail $"check-libtorch2: expected one libtorch-dev .deb in {dir}/debs, found {debs.Length}"
+
+        if not (File.Exists versionH) then
+            fail $"check-libtorch2: the unpacked libtorch-dev has no {versionH}"
+
+    let version =
+        File.ReadAllLines versionH
+        |> Array.choose (fun l ->
+            match l.Split(' ', StringSplitOptions.RemoveEmptyEntries) with
+            | [| "#define"; name; v |] when name.StartsWith "TORCH_VERSION_" -> Some v
+            | _ -> None)
+        |> String.concat "."
+
+    let stamp = Path.Combine(dir, "checked.stamp")
+
+    let hash =
+        use sha = Security.Cryptography.SHA256.Create()
+
+        let bytes =
+            sources
+            |> Array.collect File.ReadAllBytes
+            |> Array.append (Text.Encoding.UTF8.GetBytes version)
+
+        Convert.ToHexString(sha.ComputeHash bytes)
+
+    if File.Exists stamp && File.ReadAllText stamp = hash then
+        printfn
+            "check-libtorch2: src/Lah.Native already compiles against libtorch %s (unchanged since the last check)"
+            version
+    else
+        let cpps = sources |> Array.filter (fun f -> f.EndsWith ".cpp")
+        printfn "check-libtorch2: compiling %d files against libtorch %s headers" cpps.Length version
+
+        let results =
+            cpps
+            |> Array.Parallel.map (fun cpp ->
+                let dep = Path.Combine(dir, Path.GetFileNameWithoutExtension cpp + ".d")
+
+                let args =
+                    [
+                        "-std=c++17"
+                        "-fsyntax-only"
+                        "-MD"
+                        "-MF"
+                        dep
+                        "-I"
+                        inc
+                        "-I"
+                        Path.Combine(inc, "torch", "csrc", "api", "include")
+                        cpp
+                    ]
+
+                let code, err = runIn root "g++" args
+
+                let stray =
+                    if code = 0 && File.Exists dep then
+                        File.ReadAllText(dep).Split([| ' '; '\n'; '\\' |], StringSplitOptions.RemoveEmptyEntries)
+                        |> Array.filter (fun f ->
+                            [ "ATen"; "c10"; "torch"; "caffe2" ]
+                            |> List.exists (fun d -> f.StartsWith $"/usr/include/{d}/"))
+                    else
+                        [||]
+
+                Path.GetFileName cpp, code, err, stray)
+
+        let failed =
+            results
+            |> Array.filter (fun (_, code, _, stray) -> code <> 0 || stray.Length > 0)
+
+        for name, code, err, stray in failed do
+            eprintfn
+                "check-libtorch2: %s %s\n%s"
+                name
+                (if code <> 0 then
+                     "does not compile"
+                 else
+                     $"includes the system's torch headers ({stray.[0]})")
+                err
+
+        if failed.Length > 0 then
+            fail
+                $"check-libtorch2: {failed.Length} of {cpps.Length} files fail against libtorch {version}; guard API differences with #if TORCH_VERSION_MAJOR"
+
+        File.WriteAllText(stamp, hash)
+        printfn "check-libtorch2: src/Lah.Native compiles against libtorch %s" version
 
 let build () =
     setup ()
@@ -396,6 +551,8 @@ let expectoFilter (filters: string list) =
 let test (args: ParseResults<TestArgs>) =
     if not (args.Contains No_Build) then
         build ()
+        // The shim must also compile against the libtorch 2.x a GPU user brings (headers only, nothing installed).
+        checkLibtorch2 ()
 
     let results = path [ "artifacts"; "test-results" ]
 
@@ -586,6 +743,7 @@ let exitCode =
                 | Reproduce _
                 | Run _ -> fail "unreachable: reproduce and run are handled before parsing"
                 | Format -> format ()
+                | Check_Libtorch2 -> checkLibtorch2 ()
 
                 0
     with BuildFailed msg ->

@@ -1,4 +1,5 @@
 // Autograd: leaves, gradients, backward and the thread-local grad mode.
+#include <ATen/core/grad_mode.h>  // at::GradMode: no longer reached through ATen.h in libtorch 2.x
 #include <torch/csrc/autograd/autograd.h>
 #include "LahCommon.h"
 

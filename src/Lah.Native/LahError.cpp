@@ -31,7 +31,8 @@ LAH_API int32_t lah_manual_seed(uint64_t seed) {
     if (at::hasCUDA()) {
         int n = at::detail::getCUDAHooks().getNumGPUs();
         for (int i = 0; i < n; i++) {
-            auto gen = at::detail::getCUDAHooks().getDefaultCUDAGenerator(i);
+            // Context::defaultGenerator exists in libtorch 1.13 and 2.x (CUDAHooks' getter was renamed in 2.x).
+            auto gen = at::globalContext().defaultGenerator(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(i)));
             std::lock_guard<std::mutex> lock(gen.mutex());
             gen.set_current_seed(seed);
         }
@@ -51,6 +52,24 @@ LAH_API int32_t lah_rng_get_state(LahTensor* out) {
 LAH_API int32_t lah_rng_set_state(LahTensor state) {
     LAH_TRY
     auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(*state);
+    LAH_CATCH
+}
+
+// A CUDA device's default generator state (Philox seed and offset) as a uint8 tensor. Resolved at run time through
+// the Context, so a CPU-only libtorch compiles this too and reports the missing CUDA as an error.
+LAH_API int32_t lah_cuda_rng_get_state(int32_t device_index, LahTensor* out) {
+    LAH_TRY
+    auto gen = at::globalContext().defaultGenerator(lah::to_device(1, device_index));
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    *out = lah::wrap(gen.get_state());
+    LAH_CATCH
+}
+
+LAH_API int32_t lah_cuda_rng_set_state(int32_t device_index, LahTensor state) {
+    LAH_TRY
+    auto gen = at::globalContext().defaultGenerator(lah::to_device(1, device_index));
     std::lock_guard<std::mutex> lock(gen.mutex());
     gen.set_state(*state);
     LAH_CATCH

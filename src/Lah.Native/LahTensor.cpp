@@ -43,6 +43,8 @@ at::Device lah::to_device(int32_t device_type, int32_t device_index) {
                                      std::to_string(n) + " CUDA device(s) are visible");
         return at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(device_index));
     }
+    // meta: shapes and dtypes without storage, so device placement is testable without a GPU.
+    if (device_type == 2) return at::Device(at::kMeta);
     throw std::invalid_argument("unknown device type code " + std::to_string(device_type));
 }
 
@@ -67,6 +69,7 @@ LAH_API int32_t lah_tensor_from_data(const void* data, const int64_t* shape, int
 // Copies the tensor (any device/layout) into `dst`, which must hold exactly numel * element_size bytes.
 LAH_API int32_t lah_tensor_copy_to(LahTensor t, void* dst, int64_t nbytes) {
     LAH_TRY
+    TORCH_CHECK(!t->is_meta(), "copy_to: a meta tensor has no data to read (shape ", t->sizes(), ")");
     auto c = t->detach().to(at::kCPU).contiguous();
     int64_t need = c.numel() * static_cast<int64_t>(c.element_size());
     TORCH_CHECK(need == nbytes, "copy_to: destination has ", nbytes, " bytes, tensor needs ", need);
@@ -94,7 +97,7 @@ LAH_API int32_t lah_tensor_dtype(LahTensor t, int32_t* out) {
 
 LAH_API int32_t lah_tensor_device(LahTensor t, int32_t* type, int32_t* index) {
     LAH_TRY
-    *type = t->device().is_cuda() ? 1 : 0;
+    *type = t->device().is_cuda() ? 1 : t->device().is_meta() ? 2 : 0;
     *index = t->device().has_index() ? t->device().index() : 0;
     LAH_CATCH
 }

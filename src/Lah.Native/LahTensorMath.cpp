@@ -11,10 +11,20 @@ std::vector<at::Tensor> unpack(LahTensor* ts, int32_t n) {
 }
 }  // namespace
 
+// libtorch 1.13 lacks meta kernels for a few ops (abs, relu, log_sigmoid, full max/min): on the meta device (shapes,
+// no values) the shim computes them through equal expressions whose ops, backward included (no where), have meta
+// kernels, so device placement of whole models stays testable without a GPU. CPU and CUDA never take these paths.
 LAH_API int32_t lah_tensor_unary(LahTensor t, int32_t op, LahTensor* out) {
     LAH_TRY
     const at::Tensor& x = *t;
     at::Tensor r;
+    if (x.is_meta()) {
+        switch (op) {
+            case 6: *out = lah::wrap(at::mul(x, at::sign(x))); return LAH_OK;                  // abs
+            case 8: *out = lah::wrap(at::mul(x, at::gt(x, 0).to(x.scalar_type()))); return LAH_OK;  // relu
+            case 12: *out = lah::wrap(at::neg(at::softplus(at::neg(x)))); return LAH_OK;       // log_sigmoid
+        }
+    }
     switch (op) {
         case 0: r = at::neg(x); break;
         case 1: r = at::exp(x); break;
@@ -112,8 +122,8 @@ LAH_API int32_t lah_tensor_reduce(LahTensor t, int32_t op, const int64_t* dims, 
     switch (op) {
         case 0: r = all ? at::sum(x) : at::sum(x, d, keepdim); break;
         case 1: r = all ? at::mean(x) : at::mean(x, d, keepdim); break;
-        case 2: r = all ? at::max(x) : at::amax(x, d, keepdim); break;
-        case 3: r = all ? at::min(x) : at::amin(x, d, keepdim); break;
+        case 2: r = all ? (x.is_meta() ? at::amax(x.flatten(), 0) : at::max(x)) : at::amax(x, d, keepdim); break;
+        case 3: r = all ? (x.is_meta() ? at::amin(x.flatten(), 0) : at::min(x)) : at::amin(x, d, keepdim); break;
         case 4: r = all ? at::logsumexp(x.flatten(), 0) : at::logsumexp(x, d, keepdim); break;
         default: throw std::invalid_argument("unknown reduction " + std::to_string(op));
     }

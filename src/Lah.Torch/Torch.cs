@@ -32,6 +32,12 @@ public static unsafe class Torch
 
     public static void SetRngState(Tensor state) => Status.Check(NativeMethods.lah_rng_set_state(state.Handle));
 
+    /// <summary>The default CUDA generator's state of <paramref name="device"/> (uint8 tensor); throws without CUDA.</summary>
+    public static Tensor GetCudaRngState(int device = 0) => Tensor.Wrap(NativeMethods.lah_cuda_rng_get_state(device, out var r), r);
+
+    public static void SetCudaRngState(Tensor state, int device = 0) =>
+        Status.Check(NativeMethods.lah_cuda_rng_set_state(device, state.Handle));
+
     public static void SetNumThreads(int n)
     {
         if (n < 1) throw new ArgumentOutOfRangeException(nameof(n), n, "thread count must be at least 1");

@@ -122,7 +122,7 @@ public sealed class EndToEndTrainerTests
         Assert.Equal(byValidation.Epochs[byValidation.SelectedEpoch].TestMap, byValidation.TestMap);
 
         using var b = Mosaic.Network(seed: 4);
-        using var tb = new EndToEndTrainer(b, MosaicSetup.Loss(), Small(null, epochs: 3, steps: 4) with { Selection = ModelSelection.OfficialTest });
+        using var tb = new EndToEndTrainer(b, MosaicSetup.Loss(), Small(null, epochs: 3, steps: 4) with { Selection = ModelSelection.BestTestMap });
         var byTest = tb.Fit(Mosaic.Dataset, Mosaic.Split, Mosaic.Transform, Mosaic.Transform);
         Assert.Equal(byTest.Epochs.Select(e => e.TestMap!.Value).Max(), byTest.TestMap);
         // The same seed trains the same epochs; only the choice differs.
@@ -170,6 +170,7 @@ public sealed class EndToEndTrainerTests
         using var network = Mosaic.Network(seed: 6);
         Assert.Throws<InvalidOperationException>(() => new EndToEndTrainer(network, MosaicSetup.Loss(), Small(null) with { Device = "cuda:0" }));
         Assert.Throws<ArgumentException>(() => EndToEndTrainer.ResolveDevice("tpu"));
+        Assert.Contains("reads the loss", Assert.Throws<ArgumentException>(() => EndToEndTrainer.ResolveDevice("meta")).Message);
     }
 
     [Fact]

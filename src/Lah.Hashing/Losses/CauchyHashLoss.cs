@@ -49,11 +49,13 @@ public sealed class CauchyHashLoss
         var d = CodeDistance.Pairwise(u, u, Config.Distance);
         var cauchy = Config.Gamma / (d + Config.Gamma);
         var balance = (s - 1.0).Abs() + s * ((s - 0.5) * 2.0).Abs().Sum() / s.Sum();
-        var offDiagonal = Torch.Eye(b).Eq(0.0);
-        var sm = s.MaskedSelect(offDiagonal);
-        var cm = cauchy.MaskedSelect(offDiagonal);
-        var all = -sm * cm.Log() - (1.0 - sm) * (1.0 - cm).Log();
-        return (all * balance.MaskedSelect(offDiagonal)).Mean();
+        // A 0/1 off-diagonal mask multiplied in, not masked_select: no data-dependent shape, so it runs on every
+        // device (meta included) and creates nothing off u's device. The diagonal's Cauchy value is set to ½ before
+        // the logs (there c_ii ≈ 1 and log(1 − c_ii) may be −∞, and −∞·0 would be NaN); off the diagonal x·1 + ½·0 = x.
+        var offDiagonal = Torch.Ones([b, b], u.DType, u.Device) - Torch.Eye(b, dtype: u.DType, device: u.Device);
+        var cm = cauchy * offDiagonal + (1.0 - offDiagonal) * 0.5;
+        var all = -s * cm.Log() - (1.0 - s) * (1.0 - cm).Log();
+        return (all * balance * offDiagonal).Sum() / (b * (b - 1.0));
     }
 
     /// <summary>
@@ -67,7 +69,7 @@ public sealed class CauchyHashLoss
             case QuantizationKind.Squared:
                 return (a - 1.0).Pow(2).Mean();
             case QuantizationKind.Cauchy:
-                var ones = Torch.Ones([1, u.Shape[1]], u.DType);
+                var ones = Torch.Ones([1, u.Shape[1]], u.DType, u.Device);
                 return (CodeDistance.Pairwise(a, ones, Config.Distance) / Config.Gamma).Log1p().Mean();
             default: throw new ArgumentOutOfRangeException(nameof(Config.Quantization), Config.Quantization, "unknown quantization");
         }

@@ -23,7 +23,8 @@ public static class PairwiseSimilarity
             case SimilarityKind.Iou:
                 var count = labels.Sum([1]);
                 var union = count.Unsqueeze(1) + count.Unsqueeze(0) - shared;
-                var s = Torch.Where(union.Gt(0.0), shared / union.Clamp(1e-12, null), Torch.ZerosLike(shared));
+                // A 0/1 factor rather than where (which has no meta kernel in libtorch 1.13): the same values.
+                var s = shared / union.Clamp(1e-12, null) * union.Gt(0.0).To(shared.DType);
                 s.FillDiagonal_(1);
                 return s;
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown similarity");

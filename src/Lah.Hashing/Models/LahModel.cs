@@ -19,6 +19,7 @@ public sealed class LahModel : Module, IHashHead
 {
     private readonly Tensor _labelInput;
     private readonly Tensor _adjacencyHat;
+    private readonly Tensor _correlation;
 
     public LahConfig Config { get; }
     public GraphConvolution Gc1 { get; }
@@ -64,9 +65,8 @@ public sealed class LahModel : Module, IHashHead
         _labelInput = Torch.FromArray(inp, r, config.GcnInputDim);
         // Only A is in the official state dict; the GCN input and Â are derived, so they stay out of ours.
         RegisterBuffer("inp", _labelInput, persistent: false);
-        RegisterBuffer("A", Torch.FromArray(correlation.Select(x => (float)x).ToArray(), r, r));
-        var aHat = LabelGraph.GenAdj(correlation, config.AdjacencyNormalization);
-        _adjacencyHat = Torch.FromArray(aHat.Select(x => (float)x).ToArray(), r, r);
+        _correlation = RegisterBuffer("A", Torch.FromArray(correlation.Select(x => (float)x).ToArray(), r, r))!;
+        _adjacencyHat = AdjacencyHat(correlation);
         RegisterBuffer("A_hat", _adjacencyHat, persistent: false);
 
         Gc1 = new GraphConvolution(config.GcnInputDim, config.GcnHidden);
@@ -79,6 +79,24 @@ public sealed class LahModel : Module, IHashHead
         RegisterModule("Linear_imgdataproj", ImageProjection);
         RegisterModule("Linear_classifierproj", LabelProjection);
         RegisterModule("hash_layer", HashLayer);
+    }
+
+    private Tensor AdjacencyHat(ReadOnlySpan<double> a)
+    {
+        var aHat = LabelGraph.GenAdj(a, Config.AdjacencyNormalization);
+        return Torch.FromArray(aHat.Select(x => (float)x).ToArray(), Config.LabelCount, Config.LabelCount);
+    }
+
+    /// <summary>
+    /// Â is derived from A, which a state dict may replace (the official code recomputes Â every forward): rebuild it
+    /// from the loaded A, on Â's device. A model on the meta device has no values to rebuild from.
+    /// </summary>
+    protected override void OnStateLoaded()
+    {
+        if (_correlation.Device.Type == DeviceType.Meta) return;
+        using var scope = Torch.NewScope();
+        using var noGrad = Torch.NoGrad();
+        _adjacencyHat.Copy_(AdjacencyHat(_correlation.ToDoubleArray()));
     }
 
     /// <summary>Builds A from co-occurrence counts with the configuration's graph variant, τ and p.</summary>

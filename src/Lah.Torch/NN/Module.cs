@@ -197,7 +197,19 @@ public abstract class Module : IDisposable
         foreach (var (name, target) in own)
             if (stateDict.TryGetValue(name, out var src)) CopyInto(target, src);
             else if (optional.Contains(name)) target.Zero_();
+        NotifyStateLoaded();
         return result;
+    }
+
+    /// <summary>
+    /// Called on every module of the tree after a state dict was loaded into it, so that state derived from loaded
+    /// tensors (not itself in the state dict) can be rebuilt.
+    /// </summary>
+    protected virtual void OnStateLoaded() { }
+
+    private void NotifyStateLoaded()
+    {
+        foreach (var (_, m) in NamedModules()) m.OnStateLoaded();
     }
 
     /// <summary>
@@ -227,6 +239,7 @@ public abstract class Module : IDisposable
             using var src = TensorSafeTensors.Read(file, name);
             CopyInto(target, src);
         }
+        NotifyStateLoaded();
         return result;
     }
 

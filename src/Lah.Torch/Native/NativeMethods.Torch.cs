@@ -8,6 +8,8 @@ internal static unsafe partial class NativeMethods
     [DllImport(Lib)] internal static extern int lah_manual_seed(ulong seed);
     [DllImport(Lib)] internal static extern int lah_rng_get_state(out IntPtr result);
     [DllImport(Lib)] internal static extern int lah_rng_set_state(IntPtr state);
+    [DllImport(Lib)] internal static extern int lah_cuda_rng_get_state(int deviceIndex, out IntPtr result);
+    [DllImport(Lib)] internal static extern int lah_cuda_rng_set_state(int deviceIndex, IntPtr state);
     [DllImport(Lib)] internal static extern int lah_set_num_threads(int n);
     [DllImport(Lib)] internal static extern int lah_get_num_threads(out int n);
     [DllImport(Lib)] internal static extern int lah_cuda_device_count(out int n);

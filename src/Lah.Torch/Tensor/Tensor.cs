@@ -94,7 +94,7 @@ public sealed partial class Tensor : IDisposable
         get
         {
             Status.Check(NativeMethods.lah_tensor_device(Handle, out var t, out var i));
-            return new Device((DeviceType)t, i);
+            return t == (int)DeviceType.Meta ? Device.Meta : new Device((DeviceType)t, i);
         }
     }
 
@@ -102,6 +102,7 @@ public sealed partial class Tensor : IDisposable
     public unsafe T[] ToArray<T>() where T : unmanaged
     {
         var dt = DType;
+        EnsureHasData($"ToArray<{typeof(T).Name}>");
         if (sizeof(T) != dt.ElementSize())
             throw new InvalidOperationException($"ToArray<{typeof(T).Name}> on a {dt} tensor: element sizes differ");
         var result = new T[NumEl];
@@ -114,19 +115,32 @@ public sealed partial class Tensor : IDisposable
     public long[] ToLongArray() => ConvertedTo(DType.Int64, t => t.ToArray<long>());
     public bool[] ToBoolArray() => ConvertedTo(DType.Bool, t => t.ToArray<bool>());
 
+    /// <summary>Throws naming <paramref name="what"/> when this tensor has no values to read (the meta device).</summary>
+    internal void EnsureHasData(string what)
+    {
+        if (Device.Type == DeviceType.Meta)
+            throw new InvalidOperationException(
+                $"{what}: tensor [{string.Join(',', Shape)}] {DType} is on the meta device, which holds shapes but no values");
+    }
+
     private T[] ConvertedTo<T>(DType dtype, Func<Tensor, T[]> read)
     {
+        EnsureHasData(typeof(T) == typeof(float) ? "ToFloatArray" : typeof(T) == typeof(double) ? "ToDoubleArray" : $"To{typeof(T).Name}Array");
         if (DType == dtype) return read(this);
         using var c = To(dtype);
         return read(c);
     }
 
-    public float ItemFloat() => SingleItem(ToFloatArray());
-    public double ItemDouble() => SingleItem(ToDoubleArray());
-    public long ItemLong() => SingleItem(ToLongArray());
+    public float ItemFloat() => SingleItem("ItemFloat", ToFloatArray);
+    public double ItemDouble() => SingleItem("ItemDouble", ToDoubleArray);
+    public long ItemLong() => SingleItem("ItemLong", ToLongArray);
 
-    private static T SingleItem<T>(T[] values) =>
-        values.Length == 1 ? values[0] : throw new InvalidOperationException($"Item() needs a one-element tensor, this one has {values.Length}");
+    private T SingleItem<T>(string what, Func<T[]> read)
+    {
+        EnsureHasData(what);
+        var values = read();
+        return values.Length == 1 ? values[0] : throw new InvalidOperationException($"Item() needs a one-element tensor, this one has {values.Length}");
+    }
 
     public Tensor To(Device device) => Wrap(NativeMethods.lah_tensor_to(Handle, -1, (int)device.Type, device.Index, out var r), r);
     public Tensor To(DType dtype) => Wrap(NativeMethods.lah_tensor_to(Handle, (int)dtype, -1, 0, out var r), r);
@@ -136,7 +150,7 @@ public sealed partial class Tensor : IDisposable
     public override string ToString()
     {
         var shape = string.Join("×", Shape);
-        if (NumEl > 16 || IsDisposed) return $"Tensor[{shape}, {DType}, {Device}]";
+        if (NumEl > 16 || IsDisposed || Device.Type == DeviceType.Meta) return $"Tensor[{shape}, {DType}, {Device}]";
         return $"Tensor[{shape}, {DType}, {Device}] {{{string.Join(", ", ToDoubleArray().Select(v => v.ToString("G6")))}}}";
     }
 }

@@ -15,7 +15,7 @@ using Torch = Lah.Torch.Torch;
 /// <summary>
 /// Trains backbone and hash head together: loader → backbone (pooled) → head → Cauchy loss → SGD with the backbone at
 /// lr·lrp, gradient clipping over every parameter. Each epoch it evaluates under the chosen protocol, keeps the
-/// weights of the best epoch by validation MAP (test MAP only as the explicit official option) and checkpoints
+/// weights of the best epoch by validation MAP (test loss or test MAP only as explicit options) and checkpoints
 /// atomically; a run killed at any point and resumed ends with exactly the metrics of an uninterrupted one.
 /// </summary>
 public sealed class EndToEndTrainer : IDisposable
@@ -63,6 +63,9 @@ public sealed class EndToEndTrainer : IDisposable
         {
             throw new ArgumentException($"EndToEndOptions.Device: expected \"cpu\", \"cuda\" or \"cuda:N\", got \"{text}\"", e);
         }
+        if (device.Type == DeviceType.Meta)
+            throw new ArgumentException(
+                $"EndToEndOptions.Device: \"{text}\" holds no values, and the trainer reads the loss every step; test device placement on meta with a step by hand");
         if (device.Type == DeviceType.CUDA && device.Index >= Device.CudaDeviceCount)
             throw new InvalidOperationException(
                 $"EndToEndOptions.Device: \"{text}\" asked for, but this machine/libtorch has {Device.CudaDeviceCount} CUDA device(s); " +
@@ -234,27 +237,61 @@ public sealed class EndToEndTrainer : IDisposable
 
         private (double Map, double Precision, double Recall) Evaluate(int[] queries, int[] database, bool leaveOneOut)
         {
+            var e = EvaluateFull(queries, database, leaveOneOut, withLoss: false);
+            return (e.Map, e.Precision, e.Recall);
+        }
+
+        /// <summary>The protocol's metrics; mAP2 under the official protocol; the queries' mean loss when asked.</summary>
+        private (double Map, double Precision, double Recall, double? Map2, double? Loss) EvaluateFull(int[] queries, int[] database,
+            bool leaveOneOut, bool withLoss)
+        {
             var (q, ql) = ImageEncoder.Encode(t._network, dataset, queries, evalTransform, _o.EvalBatchSize, t._device, _o.Workers);
+            double? loss = withLoss ? QueryLoss(q.Outputs, ql, queries.Length) : null;
             if (leaveOneOut)
             {
                 var r = RetrievalMetrics.LahOfficial(q.Codes, MultiHot.FromFloats(ql, queries.Length, "query labels"), _o.Radius);
-                return (r.Map1, r.Precision, r.Recall);
+                return (r.Map1, r.Precision, r.Recall, r.Map2, loss);
             }
             var (db, dbl) = ImageEncoder.Encode(t._network, dataset, database, evalTransform, _o.EvalBatchSize, t._device, _o.Workers);
             var d = RetrievalMetrics.Dch(q.Codes, q.Outputs, ql, db.Codes, db.Outputs, dbl, _o.Radius);
-            return (d.Map, d.Precision, d.Recall);
+            return (d.Map, d.Precision, d.Recall, null, loss);
+        }
+
+        /// <summary>
+        /// The hashing loss of the eval-mode outputs, averaged over batches of EvalBatchSize as the official test loop
+        /// averages its batches (a last batch of one has no pair and is left out).
+        /// </summary>
+        private double QueryLoss(float[] outputs, float[] labels, int n)
+        {
+            int k = outputs.Length / n, r = labels.Length / n;
+            double sum = 0;
+            int batches = 0;
+            using var noGrad = Torch.NoGrad();
+            for (int start = 0; start + 1 < n; start += _o.EvalBatchSize)
+            {
+                int size = Math.Min(_o.EvalBatchSize, n - start);
+                if (size < 2) break;
+                using var scope = Torch.NewScope();
+                var u = Torch.FromArray(outputs.AsSpan(start * k, size * k).ToArray(), size, k);
+                var y = Torch.FromArray(labels.AsSpan(start * r, size * r).ToArray(), size, r);
+                sum += t._loss.Compute(u, y).Total.ItemDouble();
+                batches++;
+            }
+            return batches == 0 ? double.NaN : sum / batches;
         }
 
         private TrainerState FinishEpoch(int epoch, TrainerState state, ITrainingProgress progress)
         {
             double? valMap = validation.Length > 0 ? Evaluate(validation, train, false).Map : null;
-            bool test = _o.EvaluateTestEachEpoch || _o.Selection == ModelSelection.OfficialTest;
-            (double Map, double Precision, double Recall)? tm = test ? Evaluate(split.Query, split.Database, _o.Protocol == EvaluationProtocol.LahOfficial) : null;
+            bool test = _o.EvaluateTestEachEpoch || _o.Selection.NeedsTest();
+            (double Map, double Precision, double Recall, double? Map2, double? Loss)? tm =
+                test ? EvaluateFull(split.Query, split.Database, _o.Protocol == EvaluationProtocol.LahOfficial, withLoss: true) : null;
             var record = new EpochRecord(epoch, state.EpochSteps == 0 ? double.NaN : state.EpochLossSum / state.EpochSteps,
-                state.EpochSteps, t._groups.Count > 1 ? t._groups[1].Group.Lr : t._groups[0].Group.Lr, valMap, tm?.Map, tm?.Precision, tm?.Recall);
-            double score = (_o.Selection == ModelSelection.Validation ? valMap : tm?.Map) ?? double.NaN;
+                state.EpochSteps, t._groups.Count > 1 ? t._groups[1].Group.Lr : t._groups[0].Group.Lr, valMap, tm?.Map, tm?.Precision, tm?.Recall,
+                tm?.Map2, tm?.Loss);
+            double score = _o.Selection.Score(record);
             // NaN (no relevant item in any ball) never beats a number; the first epoch of a tie wins.
-            bool best = state.BestEpoch < 0 || (!double.IsNaN(score) && (double.IsNaN(state.BestScore) || score > state.BestScore));
+            bool best = ModelSelectionRules.Improves(score, state.BestEpoch, state.BestScore);
             if (best) SaveBest();
             state = state with
             {

@@ -11,13 +11,17 @@ using Torch = Lah.Torch.Torch;
 
 /// <summary>
 /// One safetensors file with everything a run needs to continue exactly: `model.*` (the network's state dict),
-/// `optimizer.*` (groups and momentum buffers), `rng.cpu` (libtorch's CPU generator) and the <see cref="TrainerState"/>
+/// `optimizer.*` (groups and momentum buffers), `rng.cpu` (libtorch's CPU generator), `rng.cuda.N` (each visible CUDA
+/// device's generator, when CUDA is available) and the <see cref="TrainerState"/>
 /// as JSON in the metadata. Written with temp-file-and-rename, so a kill leaves the previous checkpoint intact.
 /// </summary>
 public static class TrainingCheckpoint
 {
     public const string Format = "lah-end-to-end-checkpoint/1";
     private const string StateKey = "trainer_state";
+    private const string CudaRngPrefix = "rng.cuda.";
+
+    private static string CudaRngKey(int device) => CudaRngPrefix + device;
 
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
@@ -28,6 +32,8 @@ public static class TrainingCheckpoint
         foreach (var (name, t) in network.StateDict()) tensors.Add(new("model." + name, t));
         foreach (var (name, t) in optimizer.StateDict()) tensors.Add(new("optimizer." + name, t));
         tensors.Add(new("rng.cpu", Torch.GetRngState()));
+        // CUDA draws (dropout on the GPU) come from each device's own generator; only written where CUDA exists.
+        for (int i = 0; i < Device.CudaDeviceCount; i++) tensors.Add(new(CudaRngKey(i), Torch.GetCudaRngState(i)));
         var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,
@@ -62,11 +68,14 @@ public static class TrainingCheckpoint
         var model = new Dictionary<string, Tensor>();
         var optim = new Dictionary<string, Tensor>();
         Tensor? rng = null;
+        var cudaRng = new Dictionary<int, Tensor>();
         foreach (var info in file.Tensors)
         {
             if (info.Name.StartsWith("model.", StringComparison.Ordinal)) model[info.Name["model.".Length..]] = TensorSafeTensors.Read(file, info.Name);
             else if (info.Name.StartsWith("optimizer.", StringComparison.Ordinal)) optim[info.Name["optimizer.".Length..]] = TensorSafeTensors.Read(file, info.Name);
             else if (info.Name == "rng.cpu") rng = TensorSafeTensors.Read(file, info.Name);
+            else if (info.Name.StartsWith(CudaRngPrefix, StringComparison.Ordinal) && int.TryParse(info.Name.AsSpan(CudaRngPrefix.Length), out var device) && device >= 0)
+                cudaRng[device] = TensorSafeTensors.Read(file, info.Name);
             else throw new InvalidDataException($"{path}: unexpected tensor '{info.Name}'");
         }
         try
@@ -79,6 +88,11 @@ public static class TrainingCheckpoint
         }
         optimizer.LoadStateDict(optim, path);
         Torch.SetRngState(rng ?? throw new InvalidDataException($"{path}: tensor 'rng.cpu' is missing"));
+        // A checkpoint written on a CPU machine has no CUDA state (the generators keep their seeded state); one written
+        // with more GPUs than are visible now restores those that exist.
+        int visible = Device.CudaDeviceCount;
+        foreach (var (gpu, saved) in cudaRng)
+            if (gpu < visible) Torch.SetCudaRngState(saved, gpu);
         return state;
     }
 }

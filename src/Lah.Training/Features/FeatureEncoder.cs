@@ -19,17 +19,22 @@ public static class FeatureEncoder
             throw new ArgumentException($"data.FeatureDim: expected the head's feature size {head.FeatureDim}, got {data.FeatureDim}");
         int k = head.HashBits;
         var outputs = new float[(long)data.Count * k];
+        var device = DeviceOf(head);
         head.Train(false);
         using (Torch.NoGrad())
             for (int start = 0; start < data.Count; start += batchSize)
             {
                 int n = Math.Min(batchSize, data.Count - start);
                 using var scope = Torch.NewScope();
-                var f = Torch.FromArray(data.Features.AsSpan(start * data.FeatureDim, n * data.FeatureDim).ToArray(), n, data.FeatureDim);
+                var f = Torch.FromArray(data.Features.AsSpan(start * data.FeatureDim, n * data.FeatureDim).ToArray(), n, data.FeatureDim).To(device);
                 head.ForwardHead(f).Codes.ToFloatArray().CopyTo(outputs, (long)start * k);
             }
         return new EncodedSet(PackedCodes.FromSigns(outputs, data.Count, k), outputs);
     }
+
+    /// <summary>Where the head's parameters live (batches are created there); CPU for a head without parameters.</summary>
+    public static Lah.Torch.Device DeviceOf(IHashHead head) =>
+        head is Lah.Torch.NN.Module m && m.Parameters().FirstOrDefault() is { } p ? p.Device : Lah.Torch.Device.CPU;
 
     /// <summary>DCH protocol (MAP, P, R within Hamming ≤ <paramref name="radius"/>) of a query set against a database.</summary>
     public static DchResult EvaluateDch(IHashHead head, FeatureSet query, FeatureSet database, int radius = 2)

@@ -82,6 +82,7 @@ public sealed class FeatureTrainer : IDisposable
         if (data.LabelCount != _head.LabelCount)
             throw new ArgumentException($"data.LabelCount: expected the configuration's label count {_head.LabelCount}, got {data.LabelCount}");
         Torch.ManualSeed(_options.Seed);
+        var device = FeatureEncoder.DeviceOf(_head);
         var rng = new Random(unchecked((int)_options.Seed));
         var order = Enumerable.Range(0, data.Count).ToArray();
         var losses = new List<double>();
@@ -105,7 +106,7 @@ public sealed class FeatureTrainer : IDisposable
                     var rows = order.AsSpan(start, Math.Min(_options.BatchSize, data.Count - start));
                     var (f, l) = data.Gather(rows);
                     using var scope = Torch.NewScope();
-                    sum += Step(Torch.FromArray(f, rows.Length, data.FeatureDim), Torch.FromArray(l, rows.Length, data.LabelCount));
+                    sum += Step(Torch.FromArray(f, rows.Length, data.FeatureDim).To(device), Torch.FromArray(l, rows.Length, data.LabelCount).To(device));
                     batches++;
                     steps++;
                 }

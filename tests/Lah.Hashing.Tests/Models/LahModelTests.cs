@@ -46,6 +46,29 @@ public class LahModelTests
     }
 
     [Fact]
+    public void LoadingAnotherLabelMatrixRebuildsThePropagationMatrix()
+    {
+        // Same seed, so equal weights; only A differs. After loading b's state (A included) into a, Â must follow.
+        var c = Small with { Dropout = 0 };
+        var words = Enumerable.Range(0, R * c.WordDim).Select(i => (float)Math.Sin(i)).ToArray();
+        var a1 = Enumerable.Range(0, R * R).Select(i => i % (R + 1) == 0 ? 0.0 : 0.25).ToArray();
+        var a2 = Enumerable.Range(0, R * R).Select(i => i % (R + 1) == 0 ? 0.0 : (i % 4) * 0.125).ToArray();
+        Torch.ManualSeed(5);
+        using var a = new LahModel(c, words, a1);
+        Torch.ManualSeed(5);
+        using var b = new LahModel(c, words, a2);
+        using var scope = Torch.NewScope();
+        var f = Torch.Rand([3, D]);
+        a.Eval();
+        b.Eval();
+        var expected = b.Forward(f).ToFloatArray();
+        Assert.NotEqual(expected, a.Forward(f).ToFloatArray());
+        a.LoadStateDict(b.StateDict());
+        Assert.Equal(expected, a.Forward(f).ToFloatArray());
+        Assert.Equal(b.LabelEmbeddings().ToFloatArray(), a.LabelEmbeddings().ToFloatArray());
+    }
+
+    [Fact]
     public void OneHotFeedsTheIdentityToTheGcn()
     {
         using var head = Create(Small with { WordEmbedding = WordEmbedding.OneHot });

@@ -44,6 +44,20 @@ public class FeatureTrainerTests
         SyntheticFeatures.Make(SyntheticFeatures.Prototypes(R, D, 42), R, D, count, noise: 0.3, seed);
 
     [Fact]
+    public void BatchesAreCreatedOnTheHeadsDevice()
+    {
+        // On meta the step gets as far as reading the loss (meta has no values): the batch followed the head's device
+        // instead of staying on the CPU ("found at least two devices").
+        using var model = Build(SmallConfig(), 3);
+        model.To(Device.Meta);
+        var trainer = new FeatureTrainer(model, new CauchyHashLoss(new HashLossConfig()),
+            new FeatureTrainingOptions { Epochs = 1, BatchSize = 8, Seed = 11, MaxSteps = 1 });
+        var e = Assert.Throws<InvalidOperationException>(() => trainer.Train(Data(16, 1)));
+        Assert.Contains("meta device", e.Message);
+        Assert.Contains("meta device", Assert.Throws<InvalidOperationException>(() => FeatureEncoder.Encode(model, Data(4, 2))).Message);
+    }
+
+    [Fact]
     public void SameSeedGivesTheSameWeights()
     {
         float[] Run()
