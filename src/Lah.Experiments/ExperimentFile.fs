@@ -1,6 +1,9 @@
 /// Validation of experiment values and their YAML files.
 module Lah.Experiments.ExperimentFile
 
+// Reflection over records and the JSON DOM hand out nullable values; missing ones are checked where they are read.
+#nowarn "3261"
+
 open System.IO
 open Lah.Experiments.Tree
 open Lah.Experiments.Yaml

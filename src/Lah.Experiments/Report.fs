@@ -286,7 +286,7 @@ let lineChart
     (yLabel: string)
     (series: (string * (float * float) list) list)
     =
-    let plot = ScottPlot.Plot()
+    use plot = new ScottPlot.Plot()
 
     for label, points in series do
         if not points.IsEmpty then

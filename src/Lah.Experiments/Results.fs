@@ -1,6 +1,9 @@
 /// The results store: one JSON record per run under `results/runs/<hash>/run.json`, written atomically.
 module Lah.Experiments.Results
 
+// Reflection over records and the JSON DOM hand out nullable values; missing ones are checked where they are read.
+#nowarn "3261"
+
 open System
 open System.IO
 open System.Text.Json

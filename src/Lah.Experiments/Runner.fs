@@ -64,10 +64,13 @@ let private gitCommit () =
             let psi =
                 ProcessStartInfo("git", "rev-parse HEAD", RedirectStandardOutput = true, RedirectStandardError = true)
 
-            use p = Process.Start psi
-            let out = p.StandardOutput.ReadToEnd().Trim()
-            p.WaitForExit()
-            if p.ExitCode = 0 then out else "unknown"
+            match Process.Start psi with
+            | null -> "unknown"
+            | p ->
+                use p = p
+                let out = p.StandardOutput.ReadToEnd().Trim()
+                p.WaitForExit()
+                if p.ExitCode = 0 then out else "unknown"
         with _ ->
             "unknown"
     | c -> c

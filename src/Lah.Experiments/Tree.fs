@@ -2,6 +2,9 @@
 /// writes it, and the content hash is taken over it, so a new field needs no change to either.
 module Lah.Experiments.Tree
 
+// Reflection over records and the JSON DOM hand out nullable values; missing ones are checked where they are read.
+#nowarn "3261"
+
 open System
 open System.Collections.Generic
 open System.Globalization
@@ -77,7 +80,7 @@ let rec encodeWith (forHash: bool) (t: Type) (value: obj) : Node =
             [
                 for kv in (value :?> Collections.IEnumerable) do
                     let kvt = kv.GetType()
-                    let k = kvt.GetProperty("Key").GetValue kv :?> string
+                    let k = string (kvt.GetProperty("Key").GetValue kv)
                     k, encodeWith forHash vt (kvt.GetProperty("Value").GetValue kv)
             ]
     elif FSharpType.IsRecord t then
