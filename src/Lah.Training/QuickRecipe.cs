@@ -86,7 +86,11 @@ public sealed record QuickRecipe
 
     public static readonly IReadOnlyList<string> Datasets = ["voc2007", "coco2014", "mirflickr25k"];
 
-    /// <summary>Scene difficulty per dataset, tuned so the pre-trained small CNN's test classification mAP sits near a ResNet-101's on the real data.</summary>
+    /// <summary>
+    /// Scene difficulty per dataset. The original rendering is already hard for the small CNN at 32 px (test
+    /// classification mAP VOC 86.3, COCO 44.4, MIRFLICKR 76.6 against ~93 / ~82 / ~85 for a ResNet-101 on the real
+    /// data), so no extra difficulty is added; bigger glyphs or less clutter moved COCO by 4 points at most.
+    /// </summary>
     public static readonly SceneDifficulty Voc = SceneDifficulty.Default;
     public static readonly SceneDifficulty Coco = SceneDifficulty.Default;
     public static readonly SceneDifficulty Mirflickr = SceneDifficulty.Default;
