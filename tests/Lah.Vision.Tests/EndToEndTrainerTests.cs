@@ -186,4 +186,22 @@ public sealed class EndToEndTrainerTests
         Assert.Contains(EndToEndTrainer.CheckpointFile, e.Message);
         Assert.Contains("lr=0.2", e.Message);
     }
+
+    [Fact]
+    public void The_experiment_key_is_part_of_the_resume_fingerprint()
+    {
+        var a = Small(null) with { ExperimentKey = "sha256:aaaa" };
+        Assert.Contains("experiment=sha256:aaaa", a.Fingerprint());
+        Assert.NotEqual(a.Fingerprint(), (a with { ExperimentKey = "sha256:bbbb" }).Fingerprint());
+    }
+
+    [Fact]
+    public void The_protocol_option_decides_and_a_split_of_the_other_protocol_is_refused()
+    {
+        using var network = Mosaic.Network(seed: 8);
+        using var trainer = new EndToEndTrainer(network, MosaicSetup.Loss(), Small(null) with { Protocol = EvaluationProtocol.LahOfficial });
+        var e = Assert.Throws<ArgumentException>(() => trainer.Fit(Mosaic.Dataset, Mosaic.Split, Mosaic.Transform, Mosaic.Transform));
+        Assert.Contains("EndToEndOptions.Protocol", e.Message);
+        Assert.Contains("'dch'", e.Message);
+    }
 }

@@ -27,7 +27,7 @@ public sealed class FeatureCacheTests
         cache.GetOrCompute(b, name, Mosaic.Dataset, Items, t ?? Mosaic.Transform, batchSize: 32, shardSize: 50, workers: 1);
 
     [Fact]
-    public void Features_are_computed_once_reused_and_recomputed_when_weights_transform_or_backbone_change()
+    public void Features_are_computed_once_reused_per_backbone_and_weights_and_recomputed_when_the_transform_changes()
     {
         using var dir = TestPaths.NewTempDir();
         var cache = new FeatureCache(dir.Path);
@@ -54,26 +54,29 @@ public sealed class FeatureCacheTests
             for (int i = 0; i < direct.Length; i++) Assert.Equal(direct[i], row[i], 4);
         }
 
-        // Weights change (one value of one running statistic is enough).
+        // Weights change (one value of one running statistic is enough): a separate entry, the first one stays.
         using (Torch.NoGrad()) backbone.StateDict()["features.1.bn.running_mean"].Add_(Torch.Scalar(0.5));
         var afterWeights = Get(cache, backbone);
-        Assert.Equal(FeatureCacheStatus.Invalidated, afterWeights.Status);
-        Assert.StartsWith("weights", afterWeights.InvalidatedBecause);
+        Assert.Equal(FeatureCacheStatus.Computed, afterWeights.Status);
+        Assert.NotEqual(first.Directory, afterWeights.Directory);
         Assert.NotEqual(first.Features.Features, afterWeights.Features.Features);
         Assert.Equal(FeatureCacheStatus.Hit, Get(cache, backbone).Status);
+        using var original = Backbone(1);
+        Assert.Equal(FeatureCacheStatus.Hit, Get(cache, original).Status);
 
-        // Transform change.
+        // Transform change: the entry of this backbone is replaced.
         var afterTransform = Get(cache, backbone, ImageTransform.Warp(40, scaledDecode: false));
         Assert.Equal(FeatureCacheStatus.Invalidated, afterTransform.Status);
         Assert.StartsWith("transform", afterTransform.InvalidatedBecause);
 
-        // Backbone change (another architecture; and the same one under another name).
+        // Another architecture, and the same one under another registry name: entries of their own, none evicted.
         using var other = Backbone(1, [8, 12]);
         var afterBackbone = Get(cache, other);
-        Assert.Equal(FeatureCacheStatus.Invalidated, afterBackbone.Status);
-        Assert.StartsWith("backbone", afterBackbone.InvalidatedBecause);
+        Assert.Equal(FeatureCacheStatus.Computed, afterBackbone.Status);
         Assert.Equal(12, afterBackbone.Features.FeatureDim);
-        Assert.Equal(FeatureCacheStatus.Invalidated, Get(cache, other, name: "smallcnn-v2").Status);
+        Assert.Equal(FeatureCacheStatus.Computed, Get(cache, other, name: "smallcnn-v2").Status);
+        Assert.Equal(FeatureCacheStatus.Hit, Get(cache, other).Status);
+        Assert.Equal(FeatureCacheStatus.Hit, Get(cache, original).Status);
     }
 
     [Fact]

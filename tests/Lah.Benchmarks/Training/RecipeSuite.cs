@@ -23,7 +23,7 @@ using Torch = Lah.Torch.Torch;
 /// protocol) of LAH, DCH, LSH and collapsed codes, the first and last epoch loss and wall times. Keys override the
 /// recipe to explore: size, train, query, widths (32,64,128), bits (16,32,64), pre.epochs, pre.lr, pre.opt, head.epochs,
 /// head.lr, head.opt, head.sched, head.batch, gamma, lambda, j, gcn, radius.{min,max}, noise, jitter, occ.{min,max,size},
-/// decoy.{min,max}, clutter.{min,max}, curve (test MAP every epoch). Data: $LAH_DATA_DIR/lah; caches under
+/// decoy.{min,max}, clutter.{min,max}, lines.{min,max}, curve (test MAP every epoch). Data: $LAH_DATA_DIR/lah; caches under
 /// $TMPDIR/lah-recipe (weights keyed by the recipe's hash).
 /// </summary>
 public static class RecipeSuite
@@ -87,6 +87,8 @@ public static class RecipeSuite
                 OccluderMaxSize = D("occ.size", d.OccluderMaxSize),
                 MinDecoys = I("decoy.min", d.MinDecoys),
                 MaxDecoys = I("decoy.max", d.MaxDecoys),
+                MinLines = I("lines.min", d.MinLines),
+                MaxLines = I("lines.max", d.MaxLines),
                 MinClutter = I("clutter.min", d.MinClutter),
                 MaxClutter = I("clutter.max", d.MaxClutter),
             },
@@ -96,6 +98,8 @@ public static class RecipeSuite
     private static void RunDataset(QuickRecipe recipe, bool curve, string dataDir, string cacheDir)
     {
         var clock = Stopwatch.StartNew();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        double CpuSeconds() => (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         var scenes = recipe.BuildScenes(dataDir);
         var split = recipe.Split();
         int r = scenes.LabelNames.Count;
@@ -103,7 +107,7 @@ public static class RecipeSuite
         using var backbone = recipe.CreateBackbone(r);
         var pre = ClassificationPretrainer.Run(backbone, scenes, split.Train, split.Query, recipe.TrainTransform(), recipe.EvalTransform(),
             recipe.Pretraining, Path.Combine(cacheDir, $"pretrain-{recipe.Dataset}-{key}.safetensors"), recipe.Describe());
-        double preSeconds = clock.Elapsed.TotalSeconds;
+        double preSeconds = clock.Elapsed.TotalSeconds, preCpu = CpuSeconds();
         var cache = new FeatureCache(Path.Combine(cacheDir, "features"));
         var db = cache.GetOrCompute(backbone, "smallcnn", scenes, split.Train, recipe.EvalTransform(), dataTag: recipe.Describe()).Features;
         var query = cache.GetOrCompute(backbone, "smallcnn", scenes, split.Query, recipe.EvalTransform(), dataTag: recipe.Describe()).Features;
@@ -111,29 +115,30 @@ public static class RecipeSuite
         double relevant = HashBaselines.EvaluateCollapsed(query, db, 16).Precision;
         Console.WriteLine($"{recipe.Dataset}: {recipe.TrainCount}+{recipe.QueryCount} scenes at {recipe.ImageSize}px, R={r}, " +
             $"cls mAP {pre.HeldOutMap:F1} ({(pre.Loaded ? "loaded" : $"{pre.Epochs.Count} epochs, loss {pre.Epochs[0].MeanLoss:F3}→{pre.Epochs[^1].MeanLoss:F3}")}), " +
-            $"pretrain {preSeconds:F0} s, features {featSeconds:F1} s, relevant pairs {relevant:F3}");
+            $"pretrain {preSeconds:F0} s (CPU {preCpu:F0} s), features {featSeconds:F1} s, relevant pairs {relevant:F3}");
         Console.WriteLine($"  {"bits",4} {"LAH",6} {"DCH",6} {"LSH",6} {"coll.",6}   LAH loss        DCH loss        LAH s  DCH s");
         foreach (var bits in recipe.Bits)
         {
-            var res = new Dictionary<bool, (double Map, double First, double Last, double Seconds, string Curve)>();
+            var res = new Dictionary<bool, (double Map, double First, double Last, double Seconds, double Cpu, string Curve)>();
             foreach (var dch in new[] { false, true })
             {
                 var t = Stopwatch.StartNew();
+                double c0 = CpuSeconds();
                 Torch.ManualSeed(recipe.Head.Seed);
                 using var head = recipe.CreateHead(recipe.HeadConfig(r, db.FeatureDim, bits, dch), dataDir, scenes, split);
                 var options = curve ? recipe.Head with { OnEpoch = e => FeatureEncoder.EvaluateDch(e.Head, query, db).Map } : recipe.Head;
                 using var trainer = new FeatureTrainer(head, new CauchyHashLoss(recipe.Loss), options);
                 var h = trainer.Train(db);
                 double map = FeatureEncoder.EvaluateDch(head, query, db).Map;
-                res[dch] = (map, h.EpochLosses[0], h.EpochLosses[^1], t.Elapsed.TotalSeconds,
+                res[dch] = (map, h.EpochLosses[0], h.EpochLosses[^1], t.Elapsed.TotalSeconds, CpuSeconds() - c0,
                     curve ? string.Join(" ", h.EpochMetrics.Select(m => $"{m:F3}")) : "");
             }
             double lsh = HashBaselines.EvaluateLsh(query, db, bits, 7).Map;
             double coll = HashBaselines.EvaluateCollapsed(query, db, bits).Map;
             Console.WriteLine($"  {bits,4} {res[false].Map,6:F3} {res[true].Map,6:F3} {lsh,6:F3} {coll,6:F3}   " +
-                $"{res[false].First,6:F3}→{res[false].Last,6:F3}  {res[true].First,6:F3}→{res[true].Last,6:F3}  {res[false].Seconds,5:F1}  {res[true].Seconds,5:F1}");
+                $"{res[false].First,6:F3}→{res[false].Last,6:F3}  {res[true].First,6:F3}→{res[true].Last,6:F3}  {res[false].Seconds,5:F1}  {res[true].Seconds,5:F1}  (CPU {res[false].Cpu:F1}, {res[true].Cpu:F1})");
             if (curve) Console.WriteLine($"       LAH test MAP by epoch: {res[false].Curve}\n       DCH test MAP by epoch: {res[true].Curve}");
         }
-        Console.WriteLine($"  {recipe.Dataset} total {clock.Elapsed.TotalSeconds:F0} s");
+        Console.WriteLine($"  {recipe.Dataset} total {clock.Elapsed.TotalSeconds:F0} s (CPU {CpuSeconds():F0} s)");
     }
 }
