@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Lah.Data;
 using Lah.Hashing.Losses;
 using Lah.Tests;
 using Lah.Torch;
@@ -20,7 +21,7 @@ using Torch = Lah.Torch.Torch;
 /// </summary>
 public sealed class QuickRecipeTests(ITestOutputHelper output)
 {
-    private static string DataDir => Path.Combine(Environment.GetEnvironmentVariable("LAH_DATA_DIR") ?? Path.Combine(TestPaths.SharedDir, "data"), "lah");
+    private static string DataDir => DataPaths.RequireData("lah");
 
     [Fact]
     public void Lah_and_dch_heads_clearly_beat_lsh_and_collapsed_codes_on_the_reduced_recipe()
