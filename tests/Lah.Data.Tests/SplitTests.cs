@@ -47,16 +47,71 @@ public class SplitTests
     }
 
     [Fact]
-    public void Paper_protocols_per_dataset()
+    public void Named_protocols_have_the_real_sizes()
     {
-        var coco = Splits.ForDataset("coco2014", "dch", 122218, 82783, 7);
-        Assert.Equal((10000, 5000, 117218), (coco.Train.Length, coco.Query.Length, coco.Database.Length));
-        var voc = Splits.ForDataset("voc2007", "dch", 9963, 5011, 7);
+        // COCO full: 82,081 + 40,137 annotated images (ML-GCN's counts) = 122,218, DCH's pool.
+        var dchFull = Splits.ForDataset("coco2014", "dch-full", 122218, 82081, 7);
+        Assert.Equal((10000, 5000, 117218), (dchFull.Train.Length, dchFull.Query.Length, dchFull.Database.Length));
+        var officialFull = Splits.ForDataset("coco2014", "lah-official-full", 122218, 82081, 7);
+        Assert.Equal((82081, 40137), (officialFull.Train.Length, officialFull.Query.Length));
+        Assert.True(officialFull.LeaveOneOut);
+        // COCO lists: the database is the 10,000 training images, the queries the 5,000 of test.txt.
+        var lists = Splits.ForDataset("coco2014", "hashnet-lists", 15000, 10000, 7);
+        Assert.Equal(Enumerable.Range(0, 10000), lists.Database);
+        Assert.Equal(lists.Train, lists.Database);
+        Assert.Equal(Enumerable.Range(10000, 5000), lists.Query);
+        Assert.False(lists.LeaveOneOut);
+        var voc = Splits.ForDataset("voc2007", "dch-trainval-test", 9963, 5011, 7);
         Assert.Equal(Enumerable.Range(0, 5011), voc.Database);
         Assert.Equal(Enumerable.Range(5011, 4952), voc.Query);
-        var lah = Splits.ForDataset("mirflickr25k", "lah", 24581, 14748, 0);
+        var flickr = Splits.ForDataset("mirflickr25k", "dch-random", 24581, 14748, 7);
+        Assert.Equal((10000, 2000, 22581), (flickr.Train.Length, flickr.Query.Length, flickr.Database.Length));
+        var lah = Splits.ForDataset("mirflickr25k", "lah-official", 24581, 14748, 0);
         Assert.True(lah.LeaveOneOut);
         Assert.Equal(9833, lah.Query.Length);
-        Assert.Throws<ArgumentException>(() => Splits.ForDataset("imagenet", "dch", 10, 5, 0));
+    }
+
+    [Fact]
+    public void Old_names_build_what_they_built_before_under_the_new_name()
+    {
+        var dch = Splits.ForDataset("coco2014", "dch", 15000, 10000, 3);
+        Assert.Equal("dch-lists", dch.Protocol);
+        var before = Splits.Dch(15000, 5000, 10000, 3);
+        Assert.Equal(before.Query, dch.Query);
+        Assert.Equal(before.Database, dch.Database);
+        Assert.Equal(before.Train, dch.Train);
+        Assert.Equal("lah-lists", Splits.ForDataset("coco2014", "lah", 15000, 10000, 0).Protocol);
+        Assert.Equal("dch-trainval-test", Splits.ForDataset("voc2007", "dch", 9963, 5011, 0).Protocol);
+        Assert.Equal("dch-random", Splits.ForDataset("mirflickr25k", "dch", 24581, 14748, 0).Protocol);
+        Assert.Equal("lah-official", Splits.ForDataset("voc2007", "lah", 9963, 5011, 0).Protocol);
+    }
+
+    [Fact]
+    public void Unknown_names_list_the_valid_ones()
+    {
+        var d = Assert.Throws<ArgumentException>(() => Splits.ForDataset("imagenet", "dch", 10, 5, 0));
+        Assert.Contains("voc2007, coco2014, mirflickr25k", d.Message);
+        var p = Assert.Throws<ArgumentException>(() => Splits.ForDataset("coco2014", "dch-ful", 10, 5, 0));
+        Assert.Contains("'dch-ful'", p.Message);
+        Assert.Contains("hashnet-lists, lah-lists, dch-lists, dch-full, lah-official-full", p.Message);
+        Assert.Throws<ArgumentException>(() => Splits.ForDataset("voc2007", "dch-full", 10, 5, 0));
+        // A fixed split has no counts to override.
+        Assert.Throws<ArgumentException>(() => Splits.ForDataset("coco2014", "hashnet-lists", 15, 10, 0, queries: 2));
+        // Every named protocol is reachable through ForDataset.
+        foreach (var n in Splits.Named)
+            Assert.Equal(n.Name, Splits.ForDataset(n.Dataset, n.Name, 100, 60, 1, n.DefaultQueries is null ? null : 10, n.DefaultTrain is null ? null : 20).Protocol);
+    }
+
+    [Fact]
+    public void Lists_protocols_on_the_lists_pool_and_full_ones_refused_there()
+    {
+        var pool = LahDatasets.Load("coco2014", DataPaths.LahLabelDirectory("coco2014"), "/img");
+        var lists = Splits.ForPool("coco2014", "hashnet-lists", pool, 0);
+        Assert.Equal(5000, lists.Query.Length);
+        Assert.Equal(10000, lists.Database.Length);
+        Assert.StartsWith("COCO_train2014_000000072095", pool.Pool[lists.Database[0]].Id);
+        var e = Assert.Throws<ArgumentException>(() => Splits.ForPool("coco2014", "dch-full", pool, 0));
+        Assert.Contains("coco-instances", e.Message);
+        Assert.Contains("LoadCocoFull", e.Message);
     }
 }

@@ -27,6 +27,30 @@ public static class LahDatasets
         return new DatasetPool(MultiLabelDataset.Concat(dataset, parts.Train, parts.Test), parts.Train.Count);
     }
 
+    /// <summary>
+    /// The full-size COCO 2014 pool for <see cref="SplitNames.DchFull"/> and <see cref="SplitNames.LahOfficialFull"/>:
+    /// the images of train2014 with at least one annotation followed by those of val2014 (82,081 ‖ 40,137 for the
+    /// real files), read from <paramref name="instancesDir"/>/instances_{train,val}2014.json (COCO's
+    /// `annotations` folder) with the 80 labels sorted by name, the column order of the LAH label files. Images are at
+    /// <paramref name="imageRoot"/>/{train2014,val2014}/file_name, as under <see cref="Load"/>.
+    /// </summary>
+    public static DatasetPool LoadCocoFull(string instancesDir, string imageRoot)
+    {
+        // Both files are checked before the 450 MB train file is scanned, so a missing val file fails at once.
+        var files = new[] { "instances_train2014.json", "instances_val2014.json" }.Select(f => Path.Combine(instancesDir, f)).ToArray();
+        foreach (var f in files)
+            if (!File.Exists(f))
+                throw new FileNotFoundException(
+                    $"COCO instances file not found: {f} (the full-size COCO pool needs annotations/instances_train2014.json " +
+                    "and instances_val2014.json from annotations_trainval2014.zip)", f);
+        var train = Coco2014.ReadInstances(files[0], Path.Combine(imageRoot, "train2014"), CocoLabelOrder.Alphabetical);
+        var val = Coco2014.ReadInstances(files[1], Path.Combine(imageRoot, "val2014"), CocoLabelOrder.Alphabetical);
+        if (!train.LabelNames.SequenceEqual(val.LabelNames))
+            throw new DataFormatException(
+                $"{files[1]}: its categories ({string.Join(", ", val.LabelNames)}) differ from those of {files[0]} ({string.Join(", ", train.LabelNames)})");
+        return new DatasetPool(MultiLabelDataset.Concat("coco2014", train, val), train.Count, PoolSource.CocoInstances);
+    }
+
     private static (MultiLabelDataset, MultiLabelDataset) CocoParts(string labels, string train, string test, string root)
     {
         var names = LabelFiles.ReadNames(labels);

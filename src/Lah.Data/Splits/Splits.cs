@@ -53,16 +53,99 @@ public static class Splits
         return new RetrievalSplit("dch-fixed", 0, train, Range(trainCount, poolCount - trainCount), train);
     }
 
-    /// <summary>The paper's protocol for each dataset (pool = the LAH files concatenated train ‖ test).</summary>
-    public static RetrievalSplit ForDataset(string dataset, string protocol, int poolCount, int trainPartCount, ulong seed) =>
-        (dataset, protocol) switch
+    /// <summary>
+    /// The named protocols of every dataset (README table "Protocols"). Fixed protocols ignore the seed; random ones
+    /// draw <see cref="NamedProtocol.DefaultQueries"/> queries and <see cref="NamedProtocol.DefaultTrain"/> training
+    /// items unless the caller passes other counts.
+    /// </summary>
+    public static readonly IReadOnlyList<NamedProtocol> Named =
+    [
+        new("voc2007", SplitNames.LahOfficial, PoolSource.LahFiles, null, null,
+            "train on trainval (5,011); queries = database = test (4,952), leave-one-out: the official code"),
+        new("voc2007", SplitNames.DchTrainvalTest, PoolSource.LahFiles, null, null,
+            "queries = test (4,952); database = training set = trainval (5,011)"),
+        new("coco2014", SplitNames.HashnetLists, PoolSource.LahFiles, null, null,
+            "queries = test.txt (5,000); database = training set = train.txt (10,000): the HashNet-style lists, not DCH's database"),
+        new("coco2014", SplitNames.LahLists, PoolSource.LahFiles, null, null,
+            "train on train.txt (10,000); queries = database = test.txt (5,000), leave-one-out: the official evaluation on the lists"),
+        new("coco2014", SplitNames.DchLists, PoolSource.LahFiles, 5000, 10000,
+            "5,000 seeded queries from the 15,000 list images; database = training set = the other 10,000"),
+        new("coco2014", SplitNames.DchFull, PoolSource.CocoInstances, 5000, 10000,
+            "5,000 seeded queries from train2014 ∪ val2014 annotated (122,218); database = the other 117,218; 10,000 training images drawn from the database: DCH/HashNet"),
+        new("coco2014", SplitNames.LahOfficialFull, PoolSource.CocoInstances, null, null,
+            "train on train2014 annotated (82,081); queries = database = val2014 annotated (40,137), leave-one-out: the official code"),
+        new("mirflickr25k", SplitNames.LahOfficial, PoolSource.LahFiles, null, null,
+            "train on train.csv (14,748); queries = database = test.csv (9,833; 9,832 with the official header bug), leave-one-out: the official code"),
+        new("mirflickr25k", SplitNames.DchRandom, PoolSource.LahFiles, 2000, 10000,
+            "2,000 seeded queries; database = the other 22,581; 10,000 training images drawn from the database: the LAH paper's text"),
+    ];
+
+    /// <summary>
+    /// The pre-naming protocol words, kept so existing experiment files and callers still work; each resolves to the
+    /// named protocol that reproduces what it built before (COCO's "dch" on the lists pool is <c>dch-lists</c>).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<(string Dataset, string Alias), string> Aliases =
+        new Dictionary<(string, string), string>
         {
-            (_, "lah") => OfficialLah(poolCount, trainPartCount),
-            ("voc2007", "dch") => DchFixed(poolCount, trainPartCount),
-            ("coco2014", "dch") => Dch(poolCount, 5000, 10000, seed),
-            ("mirflickr25k", "dch") => Dch(poolCount, 2000, 10000, seed),
-            _ => throw new ArgumentException($"unknown dataset/protocol '{dataset}'/'{protocol}' (datasets voc2007, coco2014, mirflickr25k; protocols lah, dch)"),
+            [("voc2007", "lah")] = SplitNames.LahOfficial,
+            [("voc2007", "dch")] = SplitNames.DchTrainvalTest,
+            [("coco2014", "lah")] = SplitNames.LahLists,
+            [("coco2014", "dch")] = SplitNames.DchLists,
+            [("mirflickr25k", "lah")] = SplitNames.LahOfficial,
+            [("mirflickr25k", "dch")] = SplitNames.DchRandom,
         };
+
+    /// <summary>The named protocol (or alias) of a dataset; unknown names throw, listing the valid ones.</summary>
+    public static NamedProtocol Find(string dataset, string protocol)
+    {
+        var forDataset = Named.Where(n => n.Dataset == dataset).ToList();
+        if (forDataset.Count == 0)
+            throw new ArgumentException(
+                $"unknown dataset '{dataset}' (datasets: {string.Join(", ", Named.Select(n => n.Dataset).Distinct())})", nameof(dataset));
+        var name = Aliases.TryGetValue((dataset, protocol), out var resolved) ? resolved : protocol;
+        return forDataset.FirstOrDefault(n => n.Name == name)
+            ?? throw new ArgumentException(
+                $"unknown protocol '{protocol}' for {dataset} (protocols: {string.Join(", ", forDataset.Select(n => n.Name))}; " +
+                $"old names: {string.Join(", ", Aliases.Where(a => a.Key.Dataset == dataset).Select(a => $"{a.Key.Alias} = {a.Value}"))})",
+                nameof(protocol));
+    }
+
+    /// <summary>
+    /// A named protocol (<see cref="Named"/>, or an old name in <see cref="Aliases"/>) on a pool given by its size and
+    /// its training part (the first <paramref name="trainPartCount"/> items). <paramref name="queries"/> and
+    /// <paramref name="train"/> override a random protocol's counts (tests, small runs). The split's
+    /// <see cref="RetrievalSplit.Protocol"/> is the resolved name. Nothing checks which pool the counts describe:
+    /// prefer <see cref="ForPool"/>.
+    /// </summary>
+    public static RetrievalSplit ForDataset(string dataset, string protocol, int poolCount, int trainPartCount, ulong seed,
+        int? queries = null, int? train = null)
+    {
+        var p = Find(dataset, protocol);
+        if (p.DefaultQueries is null && (queries is not null || train is not null))
+            throw new ArgumentException($"{p.Name} is a fixed split of the pool's parts: it takes no query or training count");
+        var split = p.Name switch
+        {
+            SplitNames.LahOfficial or SplitNames.LahLists or SplitNames.LahOfficialFull => OfficialLah(poolCount, trainPartCount),
+            SplitNames.DchTrainvalTest or SplitNames.HashnetLists => DchFixed(poolCount, trainPartCount),
+            _ => Dch(poolCount, queries ?? p.DefaultQueries!.Value, train ?? p.DefaultTrain!.Value, seed),
+        };
+        return split with { Protocol = p.Name };
+    }
+
+    /// <summary>
+    /// <see cref="ForDataset"/> on a loaded pool, refusing a protocol defined on another pool (e.g. <c>dch-full</c>
+    /// on the HashNet lists: it needs <see cref="LahDatasets.LoadCocoFull"/>).
+    /// </summary>
+    public static RetrievalSplit ForPool(string dataset, string protocol, DatasetPool pool, ulong seed, int? queries = null, int? train = null)
+    {
+        var p = Find(dataset, protocol);
+        if (p.Pool != pool.Source)
+            throw new ArgumentException(
+                $"protocol {p.Name} is defined on the {p.Pool} pool, but this {dataset} pool is from {pool.Source} " +
+                $"(protocols for it: {string.Join(", ", Named.Where(n => n.Dataset == dataset && n.Pool == pool.Source).Select(n => n.Name))}; " +
+                $"load the {p.Pool} pool with {(p.Pool == PoolSource.CocoInstances ? "LahDatasets.LoadCocoFull" : "LahDatasets.Load")})");
+        return ForDataset(dataset, p.Name, pool.Pool.Count, pool.TrainCount, seed, queries, train);
+    }
 
     private static void Check(int pool, int a, int b)
     {
