@@ -57,8 +57,9 @@ public sealed class QuickRecipeTests(ITestOutputHelper output)
         foreach (var dch in new[] { false, true })
         {
             Torch.ManualSeed(recipe.Head.Seed);
-            using var head = recipe.CreateHead(recipe.HeadConfig(r, db.FeatureDim, bits, dch), DataDir, scenes, split);
-            var history = new FeatureTrainer(head, new CauchyHashLoss(recipe.Loss), recipe.Head with
+            var config = recipe.HeadConfig(r, db.FeatureDim, bits, dch);
+            using var head = recipe.CreateHead(config, DataDir, scenes, split);
+            var history = new FeatureTrainer(head, new CauchyHashLoss(config.Loss), recipe.Head with
             {
                 OnEpoch = e => FeatureEncoder.EvaluateDch(e.Head, query, db).Map,
             }).Train(train.Features);

@@ -22,7 +22,7 @@ using Torch = Lah.Torch.Torch;
 /// per dataset, the pre-trained backbone's test classification mAP, then for each bit length the MAP@H≤2 (DCH
 /// protocol) of LAH, DCH, LSH and collapsed codes, the first and last epoch loss and wall times. Keys override the
 /// recipe to explore: size, train, query, widths (32,64,128), bits (16,32,64), pre.epochs, pre.lr, pre.opt, head.epochs,
-/// head.lr, head.opt, head.sched, head.batch, gamma, lambda, j, gcn, radius.{min,max}, noise, jitter, occ.{min,max,size},
+/// head.lr, head.opt, head.sched, head.batch, gamma, lambda (both), lambda.long, long.bits, j, gcn, radius.{min,max}, noise, jitter, occ.{min,max,size},
 /// decoy.{min,max}, clutter.{min,max}, lines.{min,max}, curve (test MAP every epoch). Data: $LAH_DATA_DIR/lah; caches under
 /// $TMPDIR/lah-recipe (weights keyed by the recipe's hash).
 /// </summary>
@@ -59,7 +59,10 @@ public static class RecipeSuite
             GcnHidden = I("gcn", r.GcnHidden),
             ClassifierDim = I("gcn", r.ClassifierDim),
             JointDim = I("j", r.JointDim),
-            Loss = r.Loss with { Gamma = D("gamma", r.Loss.Gamma), Lambda = D("lambda", r.Loss.Lambda) },
+            Loss = r.Loss with { Gamma = D("gamma", r.Loss.Gamma) },
+            Lambda = D("lambda", r.Lambda),
+            LongCodeLambda = D("lambda.long", D("lambda", r.LongCodeLambda)),
+            LongCodeBits = I("long.bits", r.LongCodeBits),
             Pretraining = r.Pretraining with
             {
                 Epochs = I("pre.epochs", r.Pretraining.Epochs),
@@ -125,9 +128,10 @@ public static class RecipeSuite
                 var t = Stopwatch.StartNew();
                 double c0 = CpuSeconds();
                 Torch.ManualSeed(recipe.Head.Seed);
-                using var head = recipe.CreateHead(recipe.HeadConfig(r, db.FeatureDim, bits, dch), dataDir, scenes, split);
+                var config = recipe.HeadConfig(r, db.FeatureDim, bits, dch);
+                using var head = recipe.CreateHead(config, dataDir, scenes, split);
                 var options = curve ? recipe.Head with { OnEpoch = e => FeatureEncoder.EvaluateDch(e.Head, query, db).Map } : recipe.Head;
-                using var trainer = new FeatureTrainer(head, new CauchyHashLoss(recipe.Loss), options);
+                using var trainer = new FeatureTrainer(head, new CauchyHashLoss(config.Loss), options);
                 var h = trainer.Train(db);
                 double map = FeatureEncoder.EvaluateDch(head, query, db).Map;
                 res[dch] = (map, h.EpochLosses[0], h.EpochLosses[^1], t.Elapsed.TotalSeconds, CpuSeconds() - c0,
