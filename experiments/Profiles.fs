@@ -42,12 +42,12 @@ let paper (root: string) (weights: string option) (dataset: DatasetName) =
         Head = Lah lahHead
         Loss =
             Cauchy
-                { cauchyLoss with
+                { quickLossFor dataset 48 with
                     Gamma = 1.0
                     Lambda = 0.55
                 }
         Training =
-            { featureTraining with
+            { featureTrainingFor dataset with
                 Mode = EndToEnd
                 Optimizer = Sgd 0.9
                 LearningRate = 0.01
@@ -65,15 +65,16 @@ let paper (root: string) (weights: string option) (dataset: DatasetName) =
 let baseFor (profile: Profile) (weights: string option) (dataset: DatasetName) =
     match profile with
     | Quick ->
-        { experiment with
-            Data = embeddedData dataset
-            Backbone =
-                match weights with
-                | Some w ->
-                    { experiment.Backbone with
+        let e = quick dataset 48
+
+        match weights with
+        | Some w ->
+            { e with
+                Backbone =
+                    { e.Backbone with
                         Weights = WeightsFile
                         WeightsFile = w
                     }
-                | None -> experiment.Backbone
-        }
+            }
+        | None -> e
     | Paper root -> paper root weights dataset

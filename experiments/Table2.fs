@@ -19,7 +19,7 @@ let target (profile: Profile) (weights: string option) =
                 let b = Profiles.baseFor profile weights dataset
 
                 for label, _, change in variants do
-                    for e in grid Profiles.bits withBits (change b |> withName label) ->
+                    for e in grid Profiles.bits withQuickBits (change b |> withName label) ->
                         {
                             Row = label
                             Dataset = dataset

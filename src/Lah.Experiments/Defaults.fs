@@ -43,8 +43,8 @@ let lahHead =
     }
 
 /// The quick recipe's LAH head: GloVe + MFB with the small sizes its features need.
-let quickHead =
-    let r = recipe Voc2007
+let quickHeadFor d =
+    let r = recipe d
 
     { lahHead with
         JointDim = r.JointDim
@@ -80,11 +80,11 @@ let cauchyOf (c: Lah.Hashing.Config.HashLossConfig) =
                 PaperCombination
     }
 
-/// DCH's Cauchy loss as the quick recipe weighs it.
-let cauchyLoss = cauchyOf (recipe Voc2007).Loss
+/// DCH's Cauchy loss as the quick recipe weighs it for a code length (λ grows with the code length).
+let quickLossFor d (bits: int) = cauchyOf ((recipe d).LossFor bits)
 
-let pretraining =
-    let p = (recipe Voc2007).Pretraining
+let pretrainingFor d =
+    let p = (recipe d).Pretraining
 
     {
         Epochs = p.Epochs
@@ -129,8 +129,8 @@ let embeddedData dataset =
         SampleRows = r.SampleRows
     }
 
-let featureTraining =
-    let h = (recipe Voc2007).Head
+let featureTrainingFor d =
+    let h = (recipe d).Head
 
     {
         Mode = FeatureMode
@@ -154,13 +154,13 @@ let evaluation =
         EachEpoch = false
     }
 
-/// The embedded default: a small CNN pre-trained on the scenes, LAH (GloVe + MFB) in feature mode, 48 bits.
-let experiment =
-    let r = recipe Voc2007
+/// The embedded default of a dataset: a small CNN pre-trained on its scenes, LAH (GloVe + MFB) in feature mode.
+let quick dataset bits =
+    let r = recipe dataset
 
     {
         Name = "lah"
-        Data = embeddedData Voc2007
+        Data = embeddedData dataset
         Backbone =
             {
                 Arch = "smallcnn"
@@ -171,20 +171,38 @@ let experiment =
                     else
                         AvgPool
                 InputSize = r.ImageSize
-                Weights = Pretrained pretraining
+                Weights = Pretrained(pretrainingFor dataset)
                 WeightsFile = ""
             }
-        Head = Lah quickHead
-        Bits = 48
-        Loss = Cauchy cauchyLoss
-        Training = featureTraining
+        Head = Lah(quickHeadFor dataset)
+        Bits = bits
+        Loss = Cauchy(quickLossFor dataset bits)
+        Training = featureTrainingFor dataset
         Evaluation = evaluation
         Seed = 1
     }
 
+/// The embedded default: VOC2007 at 48 bits.
+let experiment = quick Voc2007 48
+
+let quickHead = quickHeadFor Voc2007
+let cauchyLoss = quickLossFor Voc2007 48
+let pretraining = pretrainingFor Voc2007
+let featureTraining = featureTrainingFor Voc2007
+
 // Combinators: each returns a changed copy.
 let withName name (e: Experiment) = { e with Name = name }
 let withBits bits (e: Experiment) = { e with Bits = bits }
+
+/// Sets the code length and, on embedded data, the recipe's λ for it (λ grows with the code length).
+let withQuickBits bits (e: Experiment) =
+    match e.Loss, e.Data.Source with
+    | Cauchy c, Embedded ->
+        { e with
+            Bits = bits
+            Loss = Cauchy { c with Lambda = (quickLossFor e.Data.Dataset bits).Lambda }
+        }
+    | _ -> { e with Bits = bits }
 let withSeed seed (e: Experiment) = { e with Seed = seed }
 
 let withDataset dataset (e: Experiment) =
