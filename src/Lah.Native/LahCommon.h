@@ -29,11 +29,16 @@ void set_last_error(const char* message);
 // A tensor handle is a heap at::Tensor (storage reference-counted by libtorch), freed only by lah_tensor_dispose.
 typedef at::Tensor* LahTensor;
 
+// A generator handle is a heap at::Generator (a reference to its impl), freed only by lah_generator_dispose.
+// Functions that draw take one; null means libtorch's default generator for the device.
+typedef at::Generator* LahGenerator;
+
 namespace lah {
 // Element types in the order of the C# DType enum.
 at::ScalarType to_scalar_type(int32_t dtype);
 int32_t from_scalar_type(at::ScalarType t);
 at::Device to_device(int32_t device_type, int32_t device_index);
 inline LahTensor wrap(at::Tensor t) { return new at::Tensor(std::move(t)); }
+inline c10::optional<at::Generator> gen(LahGenerator g) { return g ? c10::optional<at::Generator>(*g) : c10::nullopt; }
 inline at::IntArrayRef dims(const int64_t* p, int32_t n) { return at::IntArrayRef(p, static_cast<size_t>(n)); }
 }  // namespace lah

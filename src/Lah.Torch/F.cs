@@ -49,11 +49,16 @@ public static unsafe class F
         return Tensor.Wrap(NativeMethods.lah_nn_adaptive_pool2d(x.Handle, s, op, out var r), r);
     }
 
-    /// <summary>Inverted dropout: zeroes with probability p and scales the rest by 1/(1−p) when training.</summary>
-    public static Tensor Dropout(Tensor x, double p, bool training)
+    /// <summary>
+    /// Inverted dropout: zeroes with probability p and scales the rest by 1/(1−p) when training. The mask is drawn from
+    /// <paramref name="generator"/>, or from the global generator when it is null (PyTorch's F.dropout takes none).
+    /// </summary>
+    public static Tensor Dropout(Tensor x, double p, bool training, Generator? generator = null)
     {
         if (p is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(p), p, "dropout probability must lie in [0, 1]");
-        return Tensor.Wrap(NativeMethods.lah_nn_dropout(x.Handle, p, training, out var r), r);
+        return generator is null
+            ? Tensor.Wrap(NativeMethods.lah_nn_dropout(x.Handle, p, training, out var r), r)
+            : Tensor.Wrap(NativeMethods.lah_random_dropout(x.Handle, p, training, generator.Handle, out var g), g);
     }
 
     public static Tensor InterpolateBilinear(Tensor x, (int H, int W) size, bool alignCorners = false, bool antialias = false)

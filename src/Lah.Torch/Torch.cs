@@ -25,9 +25,15 @@ public static unsafe class Torch
 
     public static long LiveTensorCount => Tensor.LiveCount;
 
+    /// <summary>
+    /// Seeds libtorch's process-global generators (CPU and every CUDA device): every draw without an explicit
+    /// <see cref="Generator"/> comes from them, including other threads' (parallel tests, other runs in the process),
+    /// so a seeded global stream only repeats when nothing else in the process draws. Code that must repeat takes a
+    /// <see cref="Generator"/>.
+    /// </summary>
     public static void ManualSeed(long seed) => Status.Check(NativeMethods.lah_manual_seed(unchecked((ulong)seed)));
 
-    /// <summary>The CPU generator's state (uint8 tensor), for checkpoints that must resume bit-exactly.</summary>
+    /// <summary>The global CPU generator's state (uint8 tensor), for checkpoints that must resume bit-exactly.</summary>
     public static Tensor GetRngState() => Tensor.Wrap(NativeMethods.lah_rng_get_state(out var r), r);
 
     public static void SetRngState(Tensor state) => Status.Check(NativeMethods.lah_rng_set_state(state.Handle));
@@ -141,6 +147,37 @@ public static unsafe class Torch
 
     /// <summary>0/1 draws with the probabilities in <paramref name="p"/>.</summary>
     public static Tensor Bernoulli(Tensor p) => Tensor.Wrap(NativeMethods.lah_tensor_bernoulli(p.Handle, out var r), r);
+
+    // ---- draws from an explicit generator (null: the global one) ----------------------------------------------------
+
+    private static Tensor Random(RandomOp op, long[] shape, Generator? generator, DType dtype, Device? device)
+    {
+        var dev = device ?? Device.CPU;
+        fixed (long* s = shape)
+            return Tensor.Wrap(NativeMethods.lah_random_tensor(op, s, shape.Length, (int)dtype, (int)dev.Type, dev.Index,
+                Generator.HandleOf(generator), out var r), r);
+    }
+
+    /// <summary>Uniform on [0, 1), drawn from <paramref name="generator"/>.</summary>
+    public static Tensor Rand(long[] shape, Generator? generator, DType dtype = DType.Float32, Device? device = null) =>
+        Random(RandomOp.Rand, shape, generator, dtype, device);
+
+    /// <summary>Standard normal, drawn from <paramref name="generator"/>.</summary>
+    public static Tensor Randn(long[] shape, Generator? generator, DType dtype = DType.Float32, Device? device = null) =>
+        Random(RandomOp.Randn, shape, generator, dtype, device);
+
+    public static Tensor RandnLike(Tensor t, Generator? generator) => Randn(t.Shape, generator, t.DType, t.Device);
+
+    /// <summary>A random permutation of 0..n-1 (int64), drawn from <paramref name="generator"/>.</summary>
+    public static Tensor RandPerm(long n, Generator? generator, Device? device = null)
+    {
+        var dev = device ?? Device.CPU;
+        return Tensor.Wrap(NativeMethods.lah_random_randperm(n, (int)dev.Type, dev.Index, Generator.HandleOf(generator), out var r), r);
+    }
+
+    /// <summary>0/1 draws with the probabilities in <paramref name="p"/>, from <paramref name="generator"/>.</summary>
+    public static Tensor Bernoulli(Tensor p, Generator? generator) =>
+        Tensor.Wrap(NativeMethods.lah_random_bernoulli(p.Handle, Generator.HandleOf(generator), out var r), r);
 
     // ---- joins and selection --------------------------------------------------------------------------------------
 

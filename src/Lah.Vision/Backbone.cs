@@ -64,11 +64,11 @@ public abstract class Backbone : Module
     /// Replaces the classifier with a freshly initialised one of <paramref name="numClasses"/> outputs, or removes it
     /// (0). Call only while building: the classifier is registered as a child module named <see cref="ClassifierName"/>.
     /// </summary>
-    protected void SetClassifier(int numClasses)
+    protected void SetClassifier(int numClasses, Generator? generator = null)
     {
         if (numClasses < 0) throw new ArgumentException($"numClasses: expected ≥ 0, got {numClasses}");
         if (_classifier is not null)
             throw new InvalidOperationException($"{GetType().Name}: the classifier is set once, when the model is built");
-        if (numClasses > 0) _classifier = RegisterModule(ClassifierName, new Linear(NumFeatures, numClasses));
+        if (numClasses > 0) _classifier = RegisterModule(ClassifierName, new Linear(NumFeatures, numClasses, generator: generator));
     }
 }

@@ -16,9 +16,10 @@ public static class GradCheck
         Enumerable.Range(0, (int)n).Select(_ => 0.3 + rng.NextDouble()).ToArray();
 
     /// <param name="f">builds a scalar (or any tensor, summed with fixed random weights) from the inputs</param>
-    /// <param name="seedBeforeEach">reseeds libtorch before every evaluation, so random ops (dropout) draw the same mask</param>
+    /// <param name="beforeEach">runs before every evaluation, e.g. reseeds the generator random ops (dropout) draw from,
+    /// so each evaluation draws the same mask</param>
     public static void Check(Func<Tensor[], Tensor> f, IReadOnlyList<(double[] Values, long[] Shape)> inputs,
-        double eps = 1e-6, double atol = 1e-5, double rtol = 1e-4, long? seedBeforeEach = null)
+        double eps = 1e-6, double atol = 1e-5, double rtol = 1e-4, Action? beforeEach = null)
     {
         using var scope = Torch.NewScope();
         double[]? weights = null;
@@ -28,7 +29,7 @@ public static class GradCheck
             using var inner = Torch.NewScope();
             using var _ = Torch.NoGrad();
             var ts = inputs.Select((inp, i) => Torch.FromArray(i == which ? values : inp.Values, inp.Shape)).ToArray();
-            if (seedBeforeEach is { } s) Torch.ManualSeed(s);
+            beforeEach?.Invoke();
             return Weighted(f(ts)).ItemDouble();
         }
 
@@ -42,7 +43,7 @@ public static class GradCheck
         }
 
         var leaves = inputs.Select(inp => Torch.FromArray(inp.Values, inp.Shape).RequiresGrad_()).ToArray();
-        if (seedBeforeEach is { } seed) Torch.ManualSeed(seed);
+        beforeEach?.Invoke();
         var outp = Weighted(f(leaves));
         outp.Backward();
 

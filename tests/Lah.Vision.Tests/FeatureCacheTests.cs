@@ -19,8 +19,8 @@ public sealed class FeatureCacheTests
 
     private static SmallCnn Backbone(long seed, int[]? widths = null)
     {
-        Torch.ManualSeed(seed);
-        return new SmallCnn(new SmallCnnConfig { Widths = widths ?? [8, 16], Pooling = GlobalPooling.Max });
+        using var gen = new Generator(seed);
+        return new SmallCnn(new SmallCnnConfig { Widths = widths ?? [8, 16], Pooling = GlobalPooling.Max }, gen);
     }
 
     private static FeatureCacheResult Get(FeatureCache cache, Backbone b, ImageTransform? t = null, string name = "smallcnn") =>
@@ -114,8 +114,8 @@ public sealed class FeatureCacheTests
         Get(cache, backbone);
         var features = Get(cache, backbone);
         Assert.Equal(FeatureCacheStatus.Hit, features.Status);
-        Torch.ManualSeed(5);
-        using var head = (LahModel)HashHeads.Create(MosaicSetup.HeadConfig(16, backbone.NumFeatures), null, Mosaic.Nums, Mosaic.Cooccurrence);
+        using var gen = new Generator(5);
+        using var head = (LahModel)HashHeads.Create(MosaicSetup.HeadConfig(16, backbone.NumFeatures), null, Mosaic.Nums, Mosaic.Cooccurrence, gen);
         var history = new FeatureTrainer(head, MosaicSetup.Loss(), new FeatureTrainingOptions { Epochs = 2, BatchSize = 16, LearningRate = 0.01 })
             .Train(features.Features);
         Assert.Equal(2 * 8, history.Steps);

@@ -7,9 +7,6 @@ using Lah.Vision.Models;
 
 namespace Lah.Vision.Tests;
 
-// Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
-using Torch = Lah.Torch.Torch;
-
 /// <summary>
 /// `fashion-mosaic` warped to 32×32 with a DCH split, and a small CNN + LAH head (one-hot label inputs, MFB) sized for
 /// seconds-long CPU runs.
@@ -50,10 +47,11 @@ public sealed class MosaicSetup
     /// <summary>A seeded small CNN (16-32-64, max pooling) and LAH head as one network.</summary>
     public HashingNetwork Network(long seed, int bits = 32, bool dch = false)
     {
-        Torch.ManualSeed(seed);
-        var backbone = new SmallCnn(new SmallCnnConfig { Widths = [16, 32, 64], Pooling = GlobalPooling.Max });
+        // Initial weights only (the networks do not keep it): runs compared must not depend on parallel tests' draws.
+        using var gen = new Lah.Torch.Generator(seed);
+        var backbone = new SmallCnn(new SmallCnnConfig { Widths = [16, 32, 64], Pooling = GlobalPooling.Max }, gen);
         var cfg = HeadConfig(bits, backbone.NumFeatures);
-        var head = HashHeads.Create(dch ? cfg with { WordEmbedding = WordEmbedding.None } : cfg, null, Nums, Cooccurrence);
+        var head = HashHeads.Create(dch ? cfg with { WordEmbedding = WordEmbedding.None } : cfg, null, Nums, Cooccurrence, gen);
         return new HashingNetwork(backbone, head);
     }
 

@@ -30,10 +30,10 @@ public sealed class SmallCnnTests
     [Fact]
     public void Same_seed_same_weights()
     {
-        Torch.ManualSeed(9);
-        using var a = new SmallCnn(new SmallCnnConfig());
-        Torch.ManualSeed(9);
-        using var b = new SmallCnn(new SmallCnnConfig());
+        using var g1 = new Generator(9);
+        using var g2 = new Generator(9);
+        using var a = new SmallCnn(new SmallCnnConfig(), g1);
+        using var b = new SmallCnn(new SmallCnnConfig(), g2);
         foreach (var ((na, ta), (nb, tb)) in a.NamedParameters().Zip(b.NamedParameters()))
         {
             Assert.Equal(na, nb);

@@ -18,12 +18,12 @@ public sealed class DchModel : Module, IHashHead
     public int HashBits { get; }
     public bool TanhInTraining { get; }
 
-    public DchModel(int featureDim, int labelCount, int hashBits, bool tanhInTraining = true)
+    public DchModel(int featureDim, int labelCount, int hashBits, bool tanhInTraining = true, Generator? generator = null)
     {
         if (featureDim <= 0) throw new ArgumentException($"featureDim: expected a positive size, got {featureDim}");
         if (hashBits <= 0) throw new ArgumentException($"hashBits: expected a positive size, got {hashBits}");
         (FeatureDim, LabelCount, HashBits, TanhInTraining) = (featureDim, labelCount, hashBits, tanhInTraining);
-        HashLayer = new Linear(featureDim, hashBits);
+        HashLayer = new Linear(featureDim, hashBits, generator: generator);
         RegisterModule("hash_layer", HashLayer);
     }
 

@@ -25,4 +25,10 @@ public interface IHashHead : IDisposable
     IEnumerable<Tensor> Parameters();
 
     void Train(bool training = true);
+
+    /// <summary>The generator training-mode draws (dropout) come from; null: the global generator.</summary>
+    Generator? Generator { get; }
+
+    /// <summary>Sets <see cref="Generator"/> (borrowed: keep it alive while training); trainers pass their own.</summary>
+    void UseGenerator(Generator? generator);
 }

@@ -36,9 +36,10 @@ public sealed class LahModel : Module, IHashHead
     /// Builds the head. <paramref name="labelInput"/> is the R×word_dim word-vector matrix (row-major; ignored and
     /// replaced by the identity for <see cref="WordEmbedding.OneHot"/>); <paramref name="correlation"/> is A (R×R), e.g.
     /// from <see cref="LabelGraph.GenA(ReadOnlySpan{double}, ReadOnlySpan{double}, double, double, LabelGraphVariant)"/>.
-    /// Seed with <see cref="Torch.ManualSeed"/> first for reproducible initial weights.
+    /// The initial weights are drawn from <paramref name="generator"/> (null: the global generator); MFB dropout draws
+    /// from <see cref="Module.Generator"/> (set by <see cref="Module.UseGenerator"/>, as the trainers do).
     /// </summary>
-    public LahModel(LahConfig config, float[]? labelInput, double[] correlation)
+    public LahModel(LahConfig config, float[]? labelInput, double[] correlation, Generator? generator = null)
     {
         config.Validate();
         if (config.WordEmbedding == WordEmbedding.None)
@@ -69,11 +70,11 @@ public sealed class LahModel : Module, IHashHead
         _adjacencyHat = AdjacencyHat(correlation);
         RegisterBuffer("A_hat", _adjacencyHat, persistent: false);
 
-        Gc1 = new GraphConvolution(config.GcnInputDim, config.GcnHidden);
-        Gc2 = new GraphConvolution(config.GcnHidden, config.GcnOutputDim);
-        ImageProjection = new Linear(config.ImageDim, config.JointDim);
-        LabelProjection = new Linear(config.ClassifierDim, config.JointDim);
-        HashLayer = new Linear(config.FusedDim, config.HashBits);
+        Gc1 = new GraphConvolution(config.GcnInputDim, config.GcnHidden, generator);
+        Gc2 = new GraphConvolution(config.GcnHidden, config.GcnOutputDim, generator);
+        ImageProjection = new Linear(config.ImageDim, config.JointDim, generator: generator);
+        LabelProjection = new Linear(config.ClassifierDim, config.JointDim, generator: generator);
+        HashLayer = new Linear(config.FusedDim, config.HashBits, generator: generator);
         RegisterModule("gc1", Gc1);
         RegisterModule("gc2", Gc2);
         RegisterModule("Linear_imgdataproj", ImageProjection);
@@ -101,12 +102,12 @@ public sealed class LahModel : Module, IHashHead
 
     /// <summary>Builds A from co-occurrence counts with the configuration's graph variant, τ and p.</summary>
     public static LahModel FromCooccurrence(LahConfig config, float[]? labelInput, ReadOnlySpan<double> nums,
-        ReadOnlySpan<double> cooccurrence)
+        ReadOnlySpan<double> cooccurrence, Generator? generator = null)
     {
         if (nums.Length != config.LabelCount)
             throw new ArgumentException(
                 $"nums: expected LahConfig.LabelCount = {config.LabelCount} occurrence counts, got {nums.Length}");
-        return new LahModel(config, labelInput, LabelGraph.GenA(nums, cooccurrence, config.Tau, config.P, config.GraphVariant));
+        return new LahModel(config, labelInput, LabelGraph.GenA(nums, cooccurrence, config.Tau, config.P, config.GraphVariant), generator);
     }
 
     /// <summary>Label embeddings E = Â·LeakyReLU(Â·(X·W1))·W2 (R×C).</summary>
@@ -123,7 +124,7 @@ public sealed class LahModel : Module, IHashHead
         var e = LabelEmbeddings();
         if (Config.Fusion == FusionKind.DotProduct) return Fusion.DotProduct(features, e);
         return Fusion.Mfb(ImageProjection.Forward(features), LabelProjection.Forward(e), Config.PoolingStride,
-            Config.Dropout, IsTraining);
+            Config.Dropout, IsTraining, Generator);
     }
 
     public HeadOutput ForwardHead(Tensor features)

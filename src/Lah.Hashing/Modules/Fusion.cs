@@ -12,12 +12,14 @@ public static class Fusion
     /// labelProjected[r], J values), dropout (an independent mask per (b, r, j) as the official loop draws it),
     /// then sums over contiguous groups of <paramref name="poolingStride"/> → B×(R·J/stride), label-major.
     /// Without active dropout the pooled products are grouped matrix products, so the B×R×J tensor is never built.
+    /// Masks come from <paramref name="generator"/> (null: the global generator).
     /// </summary>
-    public static Tensor Mfb(Tensor imageProjected, Tensor labelProjected, int poolingStride, double dropout, bool training)
+    public static Tensor Mfb(Tensor imageProjected, Tensor labelProjected, int poolingStride, double dropout, bool training,
+        Generator? generator = null)
     {
         CheckShapes(imageProjected, labelProjected, poolingStride);
         if (training && dropout > 0)
-            return SumPool(F.Dropout(Product(imageProjected, labelProjected), dropout, true), poolingStride);
+            return SumPool(F.Dropout(Product(imageProjected, labelProjected), dropout, true, generator), poolingStride);
 
         long b = imageProjected.Shape[0], r = labelProjected.Shape[0], j = imageProjected.Shape[1];
         long groups = j / poolingStride;

@@ -8,7 +8,7 @@ using Torch = Lah.Torch.Torch;
 
 /// <summary>
 /// Kipf–Welling graph convolution as in the official code: out = Â·(X·W), no bias, W (in×out) initialised
-/// U(−1/√out, 1/√out). Parameter name <c>weight</c> as in the official state dict.
+/// U(−1/√out, 1/√out) (from <c>generator</c>; null: the global generator). Parameter name <c>weight</c> as in the official state dict.
 /// </summary>
 public sealed class GraphConvolution : Module
 {
@@ -16,12 +16,12 @@ public sealed class GraphConvolution : Module
     public int OutFeatures { get; }
     public Tensor Weight { get; }
 
-    public GraphConvolution(int inFeatures, int outFeatures)
+    public GraphConvolution(int inFeatures, int outFeatures, Generator? generator = null)
     {
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
         double stdv = 1.0 / Math.Sqrt(outFeatures);
-        Weight = Torch.Empty([inFeatures, outFeatures]).Uniform_(-stdv, stdv).RequiresGrad_(true);
+        Weight = Torch.Empty([inFeatures, outFeatures]).Uniform_(-stdv, stdv, generator).RequiresGrad_(true);
         RegisterParameter("weight", Weight);
     }
 

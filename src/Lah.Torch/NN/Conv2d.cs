@@ -1,6 +1,6 @@
 namespace Lah.Torch.NN;
 
-/// <summary>2-D convolution, weight out×(in/groups)×kh×kw; PyTorch's default init: W and b ~ U(±1/√fan_in).</summary>
+/// <summary>2-D convolution, weight out×(in/groups)×kh×kw; PyTorch's default init: W and b ~ U(±1/√fan_in), drawn from the generator given.</summary>
 public sealed class Conv2d : Module
 {
     public int InChannels { get; }
@@ -14,13 +14,13 @@ public sealed class Conv2d : Module
     public Tensor? Bias { get; }
 
     public Conv2d(int inChannels, int outChannels, int kernelSize, int stride = 1, int padding = 0, int dilation = 1,
-        int groups = 1, bool bias = true)
-        : this(inChannels, outChannels, (kernelSize, kernelSize), (stride, stride), (padding, padding), (dilation, dilation), groups, bias)
+        int groups = 1, bool bias = true, Generator? generator = null)
+        : this(inChannels, outChannels, (kernelSize, kernelSize), (stride, stride), (padding, padding), (dilation, dilation), groups, bias, generator)
     {
     }
 
     public Conv2d(int inChannels, int outChannels, (int H, int W) kernelSize, (int H, int W) stride, (int H, int W) padding,
-        (int H, int W) dilation, int groups = 1, bool bias = true)
+        (int H, int W) dilation, int groups = 1, bool bias = true, Generator? generator = null)
     {
         if (groups <= 0 || inChannels <= 0 || outChannels <= 0 || inChannels % groups != 0 || outChannels % groups != 0)
             throw new ArgumentException(
@@ -32,12 +32,12 @@ public sealed class Conv2d : Module
         (InChannels, OutChannels, KernelSize, Stride, Padding, Dilation, Groups) =
             (inChannels, outChannels, kernelSize, stride, padding, dilation, groups);
         Weight = Torch.Empty([outChannels, inChannels / groups, kernelSize.H, kernelSize.W]);
-        Init.KaimingUniform_(Weight, a: Math.Sqrt(5));
+        Init.KaimingUniform_(Weight, a: Math.Sqrt(5), generator: generator);
         RegisterParameter("weight", Weight);
         if (bias)
         {
             double bound = 1 / Math.Sqrt(Init.CalculateFans(Weight).FanIn);
-            Bias = Init.Uniform_(Torch.Empty([outChannels]), -bound, bound);
+            Bias = Init.Uniform_(Torch.Empty([outChannels]), -bound, bound, generator);
         }
         RegisterParameter("bias", Bias);
     }

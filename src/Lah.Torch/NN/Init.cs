@@ -33,8 +33,11 @@ public static class Init
         return t;
     }
 
-    public static Tensor Uniform_(Tensor t, double a = 0, double b = 1) => NoGrad(t, x => x.Uniform_(a, b));
-    public static Tensor Normal_(Tensor t, double mean = 0, double std = 1) => NoGrad(t, x => x.Normal_(mean, std));
+    // Every random initialiser draws from `generator`, or from the global generator when it is null.
+    public static Tensor Uniform_(Tensor t, double a = 0, double b = 1, Generator? generator = null) =>
+        NoGrad(t, x => x.Uniform_(a, b, generator));
+    public static Tensor Normal_(Tensor t, double mean = 0, double std = 1, Generator? generator = null) =>
+        NoGrad(t, x => x.Normal_(mean, std, generator));
     public static Tensor Constant_(Tensor t, double value) => NoGrad(t, x => x.Fill_(value));
     public static Tensor Zeros_(Tensor t) => NoGrad(t, x => x.Zero_());
     public static Tensor Ones_(Tensor t) => NoGrad(t, x => x.Fill_(1));
@@ -47,15 +50,17 @@ public static class Init
     }
 
     /// <summary>U(−b, b) with b = gain·√(3/fan) (He et al.).</summary>
-    public static Tensor KaimingUniform_(Tensor t, double a = 0, FanMode mode = FanMode.FanIn, string nonlinearity = "leaky_relu")
+    public static Tensor KaimingUniform_(Tensor t, double a = 0, FanMode mode = FanMode.FanIn, string nonlinearity = "leaky_relu",
+        Generator? generator = null)
     {
         double bound = Math.Sqrt(3) * KaimingStd(t, a, mode, nonlinearity);
-        return Uniform_(t, -bound, bound);
+        return Uniform_(t, -bound, bound, generator);
     }
 
     /// <summary>N(0, std²) with std = gain/√fan (He et al.).</summary>
-    public static Tensor KaimingNormal_(Tensor t, double a = 0, FanMode mode = FanMode.FanIn, string nonlinearity = "leaky_relu") =>
-        Normal_(t, 0, KaimingStd(t, a, mode, nonlinearity));
+    public static Tensor KaimingNormal_(Tensor t, double a = 0, FanMode mode = FanMode.FanIn, string nonlinearity = "leaky_relu",
+        Generator? generator = null) =>
+        Normal_(t, 0, KaimingStd(t, a, mode, nonlinearity), generator);
 
     private static double XavierStd(Tensor t, double gain)
     {
@@ -64,11 +69,12 @@ public static class Init
     }
 
     /// <summary>U(−a, a) with a = gain·√(6/(fan_in+fan_out)) (Glorot &amp; Bengio).</summary>
-    public static Tensor XavierUniform_(Tensor t, double gain = 1)
+    public static Tensor XavierUniform_(Tensor t, double gain = 1, Generator? generator = null)
     {
         double a = Math.Sqrt(3) * XavierStd(t, gain);
-        return Uniform_(t, -a, a);
+        return Uniform_(t, -a, a, generator);
     }
 
-    public static Tensor XavierNormal_(Tensor t, double gain = 1) => Normal_(t, 0, XavierStd(t, gain));
+    public static Tensor XavierNormal_(Tensor t, double gain = 1, Generator? generator = null) =>
+        Normal_(t, 0, XavierStd(t, gain), generator);
 }

@@ -74,6 +74,7 @@ public abstract class Module : IDisposable
         if (ReferenceEquals(module, this)) throw new ArgumentException($"{GetType().Name}: a module cannot contain itself");
         _moduleOrder.Add(name);
         _modules[name] = module;
+        if (Generator is { } g && module.Generator is null) module.UseGenerator(g);
         return module;
     }
 
@@ -140,6 +141,23 @@ public abstract class Module : IDisposable
     }
 
     public void Eval() => Train(false);
+
+    /// <summary>
+    /// The generator this module draws from in <see cref="Forward"/> (dropout masks), or null for libtorch's global one.
+    /// Set with <see cref="UseGenerator"/>; construction-time initialisation takes its own generator argument.
+    /// </summary>
+    public Generator? Generator { get; private set; }
+
+    /// <summary>
+    /// Makes this module and every descendant draw their forward-time randomness (dropout) from
+    /// <paramref name="generator"/> (null: the global generator), so a model or trainer that owns one is not
+    /// disturbed by other code in the process. Borrowed: the module never disposes it, and it must stay alive while the
+    /// module trains. Children registered later inherit it.
+    /// </summary>
+    public void UseGenerator(Generator? generator)
+    {
+        foreach (var (_, m) in NamedModules()) m.Generator = generator;
+    }
 
     /// <summary>
     /// Moves every parameter, gradient and buffer to <paramref name="device"/> in place: the Tensor objects stay the

@@ -34,6 +34,17 @@ public sealed partial class Tensor
     public Tensor Normal_(double mean = 0, double std = 1) => InPlace(InPlaceScalarOp.Normal, mean, std);
     public Tensor Bernoulli_(double p) => InPlace(InPlaceScalarOp.Bernoulli, p);
 
+    private Tensor RandomFill(RandomFillOp op, double a, double b, Generator? generator)
+    {
+        Status.Check(NativeMethods.lah_random_fill_(Handle, op, a, b, Generator.HandleOf(generator)));
+        return this;
+    }
+
+    /// <summary>Fills with U(low, high) drawn from <paramref name="generator"/> (null: the global generator).</summary>
+    public Tensor Uniform_(double low, double high, Generator? generator) => RandomFill(RandomFillOp.Uniform, low, high, generator);
+    public Tensor Normal_(double mean, double std, Generator? generator) => RandomFill(RandomFillOp.Normal, mean, std, generator);
+    public Tensor Bernoulli_(double p, Generator? generator) => RandomFill(RandomFillOp.Bernoulli, p, 0, generator);
+
     public Tensor Clamp_(double? min = null, double? max = null)
     {
         Status.Check(NativeMethods.lah_tensor_clamp(Handle, min ?? 0, max ?? 0, min.HasValue, max.HasValue, true, out _));

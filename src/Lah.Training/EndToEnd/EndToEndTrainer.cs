@@ -31,6 +31,8 @@ public sealed class EndToEndTrainer : IDisposable
     private readonly SGD _optimizer;
     private readonly List<(ParamGroup Group, double BaseLr)> _groups = [];
     private readonly Device _device;
+    // The run's own stream for dropout (seeded at a fresh start, restored on resume), untouched by other code.
+    private readonly Generator _generator;
     private Dictionary<string, Tensor>? _bestInMemory;
 
     public EndToEndTrainer(HashingNetwork network, CauchyHashLoss loss, EndToEndOptions options, TrainingHooks? hooks = null)
@@ -49,6 +51,7 @@ public sealed class EndToEndTrainer : IDisposable
         Add("backbone", network.Backbone.Parameters(), options.LearningRate * options.BackboneLrMultiplier);
         foreach (var g in network.Head.OptimizedGroups()) Add(g.Name, g.Parameters, options.LearningRateOf(g.Name));
         _optimizer = new SGD(groups, options.LearningRate, momentum: options.Momentum, weightDecay: options.WeightDecay);
+        _generator = new Generator(options.Seed);
     }
 
     /// <summary>"cpu", "cuda", "cuda:N"; CUDA where there is none is an error naming the option.</summary>
@@ -97,9 +100,18 @@ public sealed class EndToEndTrainer : IDisposable
         int batches = Math.Min(loader.BatchCount, _options.MaxStepsPerEpoch ?? int.MaxValue);
         var run = new Run(this, dataset, split, train, validation, loader, batches, evalTransform);
         long totalSteps = (long)batches * _options.Epochs;
-        return _options.ShowProgress && !Console.IsOutputRedirected
-            ? SpectreProgress.Run(totalSteps, run.Execute)
-            : run.Execute(NullProgress.Instance);
+        var previous = _network.Generator;
+        _network.UseGenerator(_generator);
+        try
+        {
+            return _options.ShowProgress && !Console.IsOutputRedirected
+                ? SpectreProgress.Run(totalSteps, run.Execute)
+                : run.Execute(NullProgress.Instance);
+        }
+        finally
+        {
+            _network.UseGenerator(previous);
+        }
     }
 
     private (int[] Train, int[] Validation) SplitValidation(int[] trainItems)
@@ -146,11 +158,11 @@ public sealed class EndToEndTrainer : IDisposable
                     throw new InvalidOperationException(
                         $"{path}: the checkpoint was made with other settings ({saved.Fingerprint}); these are ({fresh.Fingerprint}). " +
                         "Use another CheckpointDir or set Resume = false to start over");
-                var state = TrainingCheckpoint.Load(path, t._network, t._optimizer);
+                var state = TrainingCheckpoint.Load(path, t._network, t._optimizer, t._generator);
                 progress.Message($"resuming from {path}: epoch {state.Epoch + 1}, batch {state.NextBatch}, step {state.GlobalStep}");
                 return state;
             }
-            Torch.ManualSeed(_o.Seed);
+            t._generator.ManualSeed(_o.Seed);
             return fresh;
         }
 
@@ -323,7 +335,7 @@ public sealed class EndToEndTrainer : IDisposable
         private void Save(TrainerState state)
         {
             if (t.PathOf(CheckpointFile) is not { } path) return;
-            TrainingCheckpoint.Save(path, t._network, t._optimizer, state);
+            TrainingCheckpoint.Save(path, t._network, t._optimizer, t._generator, state);
             AtomicFile.WriteAllText(t.PathOf(HistoryFile)!, JsonSerializer.Serialize(state.History, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         }
 
@@ -343,6 +355,7 @@ public sealed class EndToEndTrainer : IDisposable
     public void Dispose()
     {
         _optimizer.Dispose();
+        _generator.Dispose();
         if (_bestInMemory is { } best) foreach (var v in best.Values) v.Dispose();
     }
 }

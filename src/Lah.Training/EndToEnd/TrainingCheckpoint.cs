@@ -11,8 +11,9 @@ using Torch = Lah.Torch.Torch;
 
 /// <summary>
 /// One safetensors file with everything a run needs to continue exactly: `model.*` (the network's state dict),
-/// `optimizer.*` (groups and momentum buffers), `rng.cpu` (libtorch's CPU generator), `rng.cuda.N` (each visible CUDA
-/// device's generator, when CUDA is available) and the <see cref="TrainerState"/>
+/// `optimizer.*` (groups and momentum buffers), `rng.cpu` (the trainer's CPU generator, which draws the dropout masks;
+/// libtorch's global one before trainers owned a generator, the same stream for the same seed), `rng.cuda.N` (each
+/// visible CUDA device's generator, when CUDA is available) and the <see cref="TrainerState"/>
 /// as JSON in the metadata. Written with temp-file-and-rename, so a kill leaves the previous checkpoint intact.
 /// </summary>
 public static class TrainingCheckpoint
@@ -25,13 +26,13 @@ public static class TrainingCheckpoint
 
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    public static void Save(string path, HashingNetwork network, Optimizer optimizer, TrainerState state)
+    public static void Save(string path, HashingNetwork network, Optimizer optimizer, Generator generator, TrainerState state)
     {
         using var scope = Torch.NewScope();
         var tensors = new List<KeyValuePair<string, Tensor>>();
         foreach (var (name, t) in network.StateDict()) tensors.Add(new("model." + name, t));
         foreach (var (name, t) in optimizer.StateDict()) tensors.Add(new("optimizer." + name, t));
-        tensors.Add(new("rng.cpu", Torch.GetRngState()));
+        tensors.Add(new("rng.cpu", generator.GetState()));
         // CUDA draws (dropout on the GPU) come from each device's own generator; only written where CUDA exists.
         for (int i = 0; i < Device.CudaDeviceCount; i++) tensors.Add(new(CudaRngKey(i), Torch.GetCudaRngState(i)));
         var metadata = new Dictionary<string, string>
@@ -59,8 +60,8 @@ public static class TrainingCheckpoint
             ?? throw new InvalidDataException($"{path}: metadata '{StateKey}' is empty");
     }
 
-    /// <summary>Restores network, optimizer and RNG from <paramref name="path"/>; returns the trainer state.</summary>
-    public static TrainerState Load(string path, HashingNetwork network, Optimizer optimizer)
+    /// <summary>Restores network, optimizer and the trainer's generator from <paramref name="path"/>; returns the trainer state.</summary>
+    public static TrainerState Load(string path, HashingNetwork network, Optimizer optimizer, Generator generator)
     {
         using var scope = Torch.NewScope();
         using var file = SafeTensorsFile.Open(path);
@@ -87,7 +88,7 @@ public static class TrainingCheckpoint
             throw new InvalidDataException($"{path}: the checkpoint's model does not fit this network: {e.Message}", e);
         }
         optimizer.LoadStateDict(optim, path);
-        Torch.SetRngState(rng ?? throw new InvalidDataException($"{path}: tensor 'rng.cpu' is missing"));
+        generator.SetState(rng ?? throw new InvalidDataException($"{path}: tensor 'rng.cpu' is missing"));
         // A checkpoint written on a CPU machine has no CUDA state (the generators keep their seeded state); one written
         // with more GPUs than are visible now restores those that exist.
         int visible = Device.CudaDeviceCount;

@@ -11,11 +11,12 @@ namespace Lah.Training.Features;
 using Torch = Lah.Torch.Torch;
 
 /// <summary>
-/// Trains a hash head on precomputed pooled features: seeded shuffling and dropout, the configured optimizer (SGD, Adam,
-/// AdamW) with one learning rate per parameter group and an epoch-wise schedule, gradient clipping over every
-/// parameter of the head, any <see cref="IHeadLoss"/>, and a per-epoch callback. The optimizer only zeroes the
-/// gradients it owns, so under <c>official-frozen</c> the frozen layers' gradients accumulate exactly as in the
-/// official code. A non-finite loss or gradient norm throws <see cref="TrainingDivergedException"/>, as end to end.
+/// Trains a hash head on precomputed pooled features: seeded shuffling and dropout (a generator of the trainer's own,
+/// so other code drawing in the process cannot change a run), the configured optimizer (SGD, Adam, AdamW) with one
+/// learning rate per parameter group and an epoch-wise schedule, gradient clipping over every parameter of the head,
+/// any <see cref="IHeadLoss"/>, and a per-epoch callback. The optimizer only zeroes the gradients it owns, so under
+/// <c>official-frozen</c> the frozen layers' gradients accumulate exactly as in the official code. A non-finite loss
+/// or gradient norm throws <see cref="TrainingDivergedException"/>, as end to end.
 /// </summary>
 public sealed class FeatureTrainer : IDisposable
 {
@@ -81,7 +82,21 @@ public sealed class FeatureTrainer : IDisposable
             throw new ArgumentException($"data.FeatureDim: expected the head's feature size {_head.FeatureDim}, got {data.FeatureDim}");
         if (data.LabelCount != _head.LabelCount)
             throw new ArgumentException($"data.LabelCount: expected the configuration's label count {_head.LabelCount}, got {data.LabelCount}");
-        Torch.ManualSeed(_options.Seed);
+        using var generator = new Generator(_options.Seed);
+        var previous = _head.Generator;
+        _head.UseGenerator(generator);
+        try
+        {
+            return Epochs(data);
+        }
+        finally
+        {
+            _head.UseGenerator(previous);
+        }
+    }
+
+    private TrainingHistory Epochs(FeatureSet data)
+    {
         var device = FeatureEncoder.DeviceOf(_head);
         var rng = new Random(unchecked((int)_options.Seed));
         var order = Enumerable.Range(0, data.Count).ToArray();

@@ -14,13 +14,14 @@ public sealed class BasicBlock : Module
     private readonly BatchNorm2d _bn2;
     private readonly Sequential? _downsample;
 
-    public BasicBlock(int inplanes, int planes, int stride, Sequential? downsample, int groups = 1, int baseWidth = 64)
+    public BasicBlock(int inplanes, int planes, int stride, Sequential? downsample, int groups = 1, int baseWidth = 64,
+        Generator? generator = null)
     {
         if (groups != 1 || baseWidth != 64)
             throw new ArgumentException($"BasicBlock: only groups = 1 and width_per_group = 64 exist, got {groups} and {baseWidth}");
-        _conv1 = RegisterModule("conv1", new Conv2d(inplanes, planes, 3, stride: stride, padding: 1, bias: false));
+        _conv1 = RegisterModule("conv1", new Conv2d(inplanes, planes, 3, stride: stride, padding: 1, bias: false, generator: generator));
         _bn1 = RegisterModule("bn1", new BatchNorm2d(planes));
-        _conv2 = RegisterModule("conv2", new Conv2d(planes, planes, 3, padding: 1, bias: false));
+        _conv2 = RegisterModule("conv2", new Conv2d(planes, planes, 3, padding: 1, bias: false, generator: generator));
         _bn2 = RegisterModule("bn2", new BatchNorm2d(planes));
         if (downsample is not null) _downsample = RegisterModule("downsample", downsample);
     }

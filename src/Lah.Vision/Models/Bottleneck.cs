@@ -19,16 +19,17 @@ public sealed class Bottleneck : Module
     private readonly BatchNorm2d _bn3;
     private readonly Sequential? _downsample;
 
-    public Bottleneck(int inplanes, int planes, int stride, Sequential? downsample, int groups = 1, int baseWidth = 64)
+    public Bottleneck(int inplanes, int planes, int stride, Sequential? downsample, int groups = 1, int baseWidth = 64,
+        Generator? generator = null)
     {
         // Integer division as torchvision: int(planes * (base_width / 64.0)) * groups.
         int width = (int)(planes * (baseWidth / 64.0)) * groups;
         if (width <= 0) throw new ArgumentException($"Bottleneck: width_per_group {baseWidth} gives no channels for {planes} planes");
-        _conv1 = RegisterModule("conv1", new Conv2d(inplanes, width, 1, bias: false));
+        _conv1 = RegisterModule("conv1", new Conv2d(inplanes, width, 1, bias: false, generator: generator));
         _bn1 = RegisterModule("bn1", new BatchNorm2d(width));
-        _conv2 = RegisterModule("conv2", new Conv2d(width, width, 3, stride: stride, padding: 1, groups: groups, bias: false));
+        _conv2 = RegisterModule("conv2", new Conv2d(width, width, 3, stride: stride, padding: 1, groups: groups, bias: false, generator: generator));
         _bn2 = RegisterModule("bn2", new BatchNorm2d(width));
-        _conv3 = RegisterModule("conv3", new Conv2d(width, planes * Expansion, 1, bias: false));
+        _conv3 = RegisterModule("conv3", new Conv2d(width, planes * Expansion, 1, bias: false, generator: generator));
         _bn3 = RegisterModule("bn3", new BatchNorm2d(planes * Expansion));
         if (downsample is not null) _downsample = RegisterModule("downsample", downsample);
     }

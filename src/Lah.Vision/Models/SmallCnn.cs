@@ -17,7 +17,8 @@ public sealed class SmallCnn : Backbone
 
     public override int FeatureStride => 1 << (Config.Widths.Count - 1);
 
-    public SmallCnn(SmallCnnConfig config)
+    /// <summary>Builds the network, drawing the initial weights from <paramref name="generator"/> (null: the global one).</summary>
+    public SmallCnn(SmallCnnConfig config, Generator? generator = null)
     {
         config.Validate();
         Config = config;
@@ -26,10 +27,10 @@ public sealed class SmallCnn : Backbone
         int inChannels = 3;
         for (int i = 0; i < config.Widths.Count; i++)
         {
-            _features.Add(new SmallCnnStage(inChannels, config.Widths[i], pool: i < config.Widths.Count - 1));
+            _features.Add(new SmallCnnStage(inChannels, config.Widths[i], pool: i < config.Widths.Count - 1, generator));
             inChannels = config.Widths[i];
         }
-        SetClassifier(config.NumClasses);
+        SetClassifier(config.NumClasses, generator);
     }
 
     public override Tensor ForwardFeatures(Tensor images)

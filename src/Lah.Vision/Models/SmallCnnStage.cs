@@ -10,11 +10,11 @@ internal sealed class SmallCnnStage : Module
     private readonly BatchNorm2d _bn;
     private readonly bool _pool;
 
-    public SmallCnnStage(int inChannels, int outChannels, bool pool)
+    public SmallCnnStage(int inChannels, int outChannels, bool pool, Generator? generator = null)
     {
-        _conv = RegisterModule("conv", new Conv2d(inChannels, outChannels, 3, padding: 1, bias: false));
+        _conv = RegisterModule("conv", new Conv2d(inChannels, outChannels, 3, padding: 1, bias: false, generator: generator));
         _bn = RegisterModule("bn", new BatchNorm2d(outChannels));
-        Init.KaimingNormal_(_conv.Weight, mode: FanMode.FanOut, nonlinearity: "relu");
+        Init.KaimingNormal_(_conv.Weight, mode: FanMode.FanOut, nonlinearity: "relu", generator: generator);
         _pool = pool;
     }
 

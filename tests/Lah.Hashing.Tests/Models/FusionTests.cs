@@ -40,8 +40,8 @@ public class FusionTests
     {
         const int b = 4, r = 6, j = 8;
         using var scope = Torch.NewScope();
-        Torch.ManualSeed(1);
-        var fused = Fusion.Mfb(Torch.Ones([b, j]), Torch.Ones([r, j]), 1, dropout: 0.5, training: true).ToFloatArray();
+        using var gen = new Lah.Torch.Generator(1);
+        var fused = Fusion.Mfb(Torch.Ones([b, j]), Torch.Ones([r, j]), 1, dropout: 0.5, training: true, gen).ToFloatArray();
         // Each value is 0 (dropped) or 2 (kept, scaled by 1/(1−p)); rows differ because masks are per (image, label).
         Assert.All(fused, v => Assert.True(v == 0f || v == 2f));
         Assert.Contains(0f, fused);

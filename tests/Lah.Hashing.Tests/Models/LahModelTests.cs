@@ -28,9 +28,9 @@ public class LahModelTests
 
     private static IHashHead Create(LahConfig c)
     {
-        Torch.ManualSeed(1);
+        using var gen = new Lah.Torch.Generator(1);
         var words = Enumerable.Range(0, R * c.WordDim).Select(i => (float)Math.Sin(i)).ToArray();
-        return HashHeads.Create(c, words, Enumerable.Repeat(10.0, R).ToArray(), new double[R * R]);
+        return HashHeads.Create(c, words, Enumerable.Repeat(10.0, R).ToArray(), new double[R * R], gen);
     }
 
     private static Dictionary<string, long[]> Shapes(IHashHead head) =>

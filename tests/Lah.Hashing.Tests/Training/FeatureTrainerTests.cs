@@ -30,14 +30,14 @@ public class FeatureTrainerTests
 
     private static LahModel Build(LahConfig c, int seed)
     {
-        Torch.ManualSeed(seed);
+        using var gen = new Lah.Torch.Generator(seed); // initial weights only: the model does not keep it
         var rng = new Random(seed);
         var words = Enumerable.Range(0, R * c.WordDim).Select(_ => (float)rng.NextDouble()).ToArray();
         double[] nums = [10, 8, 6, 9, 7, 5];
         var cooc = new double[R * R];
         cooc[0 * R + 1] = cooc[1 * R + 0] = 5;
         cooc[2 * R + 3] = cooc[3 * R + 2] = 4;
-        return LahModel.FromCooccurrence(c, words, nums, cooc);
+        return LahModel.FromCooccurrence(c, words, nums, cooc, gen);
     }
 
     private static FeatureSet Data(int count, int seed) =>

@@ -63,10 +63,13 @@ public class LearningTests
             P = 0.15,
             Tau = 0.4,
         };
-        Torch.ManualSeed(3);
+        // Own generators for the weights (here) and dropout (the trainer's): parallel tests cannot change the run.
+        using var gen = new Lah.Torch.Generator(3);
         var nums = Enumerable.Repeat(100.0, R).ToArray();
-        using var head = LahModel.FromCooccurrence(config, null, nums, new double[R * R]);
-        double map = TrainAndEvaluate(head, config.Loss, 0.05, train, query, db);
+        using var head = LahModel.FromCooccurrence(config, null, nums, new double[R * R], gen);
+        // lr 0.05 (with momentum 0.9) diverged for 5 of 6 (init, trainer) seed pairs once the streams were fixed;
+        // 0.02 learned for all 6: the old race only decided which random stream hit the unstable rate.
+        double map = TrainAndEvaluate(head, config.Loss, 0.02, train, query, db);
         double random = RandomCodesMap(query, db);
         Assert.True(map > 0.55 && map > random + 0.3, $"MAP@H≤2 {map:F3}, random codes {random:F3}");
     }
@@ -75,8 +78,8 @@ public class LearningTests
     public void DchBaselineLearnsCodesFarAboveRandom()
     {
         var (train, query, db) = Splits();
-        Torch.ManualSeed(4);
-        using var head = new DchModel(D, R, K);
+        using var gen = new Lah.Torch.Generator(4);
+        using var head = new DchModel(D, R, K, generator: gen);
         double map = TrainAndEvaluate(head, new HashLossConfig(), 0.01, train, query, db);
         double random = RandomCodesMap(query, db);
         Assert.True(map > 0.55 && map > random + 0.3, $"MAP@H≤2 {map:F3}, random codes {random:F3}");

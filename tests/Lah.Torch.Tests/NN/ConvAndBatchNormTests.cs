@@ -8,8 +8,8 @@ public class ConvAndBatchNormTests
     [Fact]
     public void Conv2dInitUsesFanInOfTheGroupedKernel()
     {
-        Torch.ManualSeed(3);
-        using var conv = new Conv2d(64, 128, 3, padding: 1, groups: 2);
+        using var gen = new Generator(3);
+        using var conv = new Conv2d(64, 128, 3, padding: 1, groups: 2, generator: gen);
         Assert.Equal(new long[] { 128, 32, 3, 3 }, conv.Weight.Shape);
         double bound = 1 / Math.Sqrt(32 * 3 * 3);
         var w = conv.Weight.ToFloatArray();

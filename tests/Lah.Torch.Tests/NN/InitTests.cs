@@ -15,29 +15,29 @@ public class InitTests
     [Fact]
     public void InitialisersFollowTheirVarianceFormulas()
     {
-        Torch.ManualSeed(5);
+        using var gen = new Generator(5);
         using var scope = Torch.NewScope();
         var w = Torch.Empty([256, 128, 3, 3]).RequiresGrad_();
         long fanIn = 128 * 9, fanOut = 256 * 9;
 
-        var s = Stats(Init.KaimingNormal_(w, mode: FanMode.FanOut, nonlinearity: "relu"));
+        var s = Stats(Init.KaimingNormal_(w, mode: FanMode.FanOut, nonlinearity: "relu", generator: gen));
         Assert.InRange(s.Var / (2.0 / fanOut), 0.98, 1.02);
         Assert.True(w.RequiresGrad && w.IsLeaf);
 
-        s = Stats(Init.KaimingUniform_(w, nonlinearity: "relu"));
+        s = Stats(Init.KaimingUniform_(w, nonlinearity: "relu", generator: gen));
         double bound = Math.Sqrt(6.0 / fanIn);
         Assert.InRange(s.Var / (2.0 / fanIn), 0.98, 1.02);
         Assert.True(s.Min >= -bound && s.Max <= bound);
 
-        s = Stats(Init.XavierUniform_(w, gain: 2));
+        s = Stats(Init.XavierUniform_(w, gain: 2, generator: gen));
         double a = 2 * Math.Sqrt(6.0 / (fanIn + fanOut));
         Assert.True(s.Min >= -a && s.Max <= a && s.Max > 0.99 * a);
-        s = Stats(Init.XavierNormal_(w));
+        s = Stats(Init.XavierNormal_(w, generator: gen));
         Assert.InRange(s.Var / (2.0 / (fanIn + fanOut)), 0.98, 1.02);
 
-        s = Stats(Init.Normal_(w, 3, 0.5));
+        s = Stats(Init.Normal_(w, 3, 0.5, gen));
         Assert.InRange(s.Mean, 2.99, 3.01);
-        s = Stats(Init.Uniform_(w, 2, 4));
+        s = Stats(Init.Uniform_(w, 2, 4, gen));
         Assert.True(s.Min >= 2 && s.Max <= 4);
         Assert.Equal((0.0, 0.0, 0.0, 0.0), Stats(Init.Zeros_(w)));
         Assert.Equal((1.0, 0.0, 1.0, 1.0), Stats(Init.Ones_(w)));

@@ -8,8 +8,8 @@ public class LayerTests
     [Fact]
     public void LinearMatchesFunctionalAndItsDefaultInit()
     {
-        Torch.ManualSeed(11);
-        using var lin = new Linear(400, 300);
+        using var gen = new Generator(11);
+        using var lin = new Linear(400, 300, generator: gen);
         using var scope = Torch.NewScope();
         var w = lin.Weight.ToFloatArray();
         double bound = 1 / Math.Sqrt(400);

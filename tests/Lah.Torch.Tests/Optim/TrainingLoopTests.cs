@@ -12,15 +12,15 @@ public class TrainingLoopTests
     public void LinearRegressionLearnsInsideScopesWithoutLeakingTensors()
     {
         long before = Torch.LiveTensorCount;
-        Torch.ManualSeed(2);
-        using (var model = new Linear(3, 1))
+        using var gen = new Generator(2);
+        using (var model = new Linear(3, 1, generator: gen))
         using (var opt = new SGD(model.Parameters(), 0.1, momentum: 0.9))
         {
             var sched = new StepLR(opt, 50, 0.5);
             double first = 0, last = 0;
             using (var data = Torch.NewScope())
             {
-                var x = Torch.Randn([64, 3]);
+                var x = Torch.Randn([64, 3], gen);
                 var y = x.MatMul(Torch.FromArray([2f, -1f, 0.5f], 3, 1)) + 0.3;
                 for (int step = 0; step < 150; step++)
                 {
