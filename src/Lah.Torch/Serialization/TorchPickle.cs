@@ -149,18 +149,9 @@ public static class TorchPickle
             for (var d = 0; d < t.Shape.Length; d++) maxIndex += (t.Shape[d] - 1) * t.Stride[d];
             if (t.Offset < 0 || (maxIndex + 1) * size > storage.Length)
                 throw new InvalidDataException($"'{name}': shape [{string.Join(", ", t.Shape)}] and strides reach past its storage ({storage.Length} bytes)");
-            var index = new long[t.Shape.Length];
-            for (long i = 0; i < n; i++)
-            {
-                long src = t.Offset;
-                for (var d = 0; d < index.Length; d++) src += index[d] * t.Stride[d];
-                Buffer.BlockCopy(storage, (int)(src * size), bytes, (int)(i * size), size);
-                for (var d = index.Length - 1; d >= 0; d--)
-                {
-                    if (++index[d] < t.Shape[d]) break;
-                    index[d] = 0;
-                }
-            }
+            // Row-major strides (every saved parameter; views differ): one block copy.
+            if (IsRowMajor(t)) Buffer.BlockCopy(storage, checked((int)(t.Offset * size)), bytes, 0, bytes.Length);
+            else GatherStrided(t, storage, size, bytes);
         }
         var shape = t.Shape;
         var tensor = t.Storage.Type switch
@@ -176,6 +167,33 @@ public static class TorchPickle
             _ => Torch.FromSpan<byte>(bytes, shape, dtype),
         };
         return tensor.DetachFromScopes();
+    }
+
+    private static bool IsRowMajor(TensorRef t)
+    {
+        long expect = 1;
+        for (var d = t.Shape.Length - 1; d >= 0; d--)
+        {
+            if (t.Shape[d] != 1 && t.Stride[d] != expect) return false;
+            expect *= t.Shape[d];
+        }
+        return true;
+    }
+
+    private static void GatherStrided(TensorRef t, byte[] storage, int size, byte[] bytes)
+    {
+        var index = new long[t.Shape.Length];
+        for (long i = 0, n = bytes.Length / size; i < n; i++)
+        {
+            long src = t.Offset;
+            for (var d = 0; d < index.Length; d++) src += index[d] * t.Stride[d];
+            Buffer.BlockCopy(storage, (int)(src * size), bytes, (int)(i * size), size);
+            for (var d = index.Length - 1; d >= 0; d--)
+            {
+                if (++index[d] < t.Shape[d]) break;
+                index[d] = 0;
+            }
+        }
     }
 
     private sealed record PyGlobal(string Module, string Name)

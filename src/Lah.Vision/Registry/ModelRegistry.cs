@@ -174,7 +174,7 @@ public sealed class ModelRegistry
         var dir = weightsDir ?? Environment.GetEnvironmentVariable("LAH_WEIGHTS_DIR");
         var name = $"{arch}.{cfg.Tag}";
         var candidates = dir is { Length: > 0 }
-            ? new[] { Path.Combine(dir, name, cfg.FileName), Path.Combine(dir, name + ".safetensors") }
+            ? new[] { Path.Combine(dir, name, cfg.FileName), Path.Combine(dir, name + ".safetensors"), Path.Combine(dir, name + ".pth") }
             : [];
         foreach (var c in candidates)
             if (File.Exists(c)) return c;
