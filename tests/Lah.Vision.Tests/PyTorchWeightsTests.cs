@@ -100,6 +100,34 @@ public sealed class PyTorchWeightsTests : IDisposable
     }
 
     [SkippableFact]
+    public void A_genuine_Module_state_dict_loads_with_its_keys_shapes_and_values()
+    {
+        using var golden = OpenGolden();
+        MakeFixtures();
+        var dict = TorchPickle.LoadStateDict(_dir.File("module.pth"));
+        try
+        {
+            Assert.Equal(["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked", "2.weight", "2.bias"],
+                dict.Keys);
+            Assert.Equal([4L, 3, 3, 3], dict["0.weight"].Shape);
+            Assert.Empty(dict["1.num_batches_tracked"].Shape);
+            var raw = File.ReadAllBytes(_dir.File("module.f64"));
+            var expected = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(raw).ToArray();
+            var actual = dict.Values.SelectMany(t =>
+            {
+                using var d = t.To(DType.Float64);
+                return d.ToDoubleArray();
+            }).ToArray();
+            Assert.Equal(expected, actual);
+            Assert.NotEqual(0.0, expected[^12..].Select(Math.Abs).Sum()); // the Linear's random weights made it through
+        }
+        finally
+        {
+            foreach (var t in dict.Values) t.Dispose();
+        }
+    }
+
+    [SkippableFact]
     public void Views_shared_storage_and_int8_come_out_as_their_values()
     {
         using var golden = OpenGolden();

@@ -33,3 +33,10 @@ torch.save(sd, os.path.join(out, "legacy.pth"), _use_new_zipfile_serialization=F
 base = torch.arange(12, dtype=torch.float32).reshape(3, 4)
 torch.save({"t": base.t(), "row": base[1], "i8": torch.tensor([-3, 7], dtype=torch.int8)}, os.path.join(out, "views.pth"))
 print(len(sd))
+# A genuine Module.state_dict() (its own _metadata), and its values as float64 in key order for comparison.
+torch.manual_seed(0)
+module = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4), torch.nn.Linear(5, 2))
+module[1].running_mean.normal_()
+msd = module.state_dict()
+torch.save(msd, os.path.join(out, "module.pth"))
+np.concatenate([v.double().flatten().numpy() for v in msd.values()]).astype("<f8").tofile(os.path.join(out, "module.f64"))
