@@ -68,21 +68,21 @@ public sealed class CheckpointAndSelectionTests
         var mosaic = new MosaicSetup(count: 60, queries: 10, train: 40);
         using var network = mosaic.Network(seed: 8, bits: 8);
         using var opt = new SGD(network.Parameters(), 0.1, momentum: 0.9);
-        Torch.ManualSeed(12);
+        using var generator = new Generator(12);
         var state = new TrainerState { Epoch = 2, GlobalStep = 17, Fingerprint = "f" };
-        TrainingCheckpoint.Save(path, network, opt, state);
+        TrainingCheckpoint.Save(path, network, opt, generator, state);
         using var scope = Torch.NewScope();
-        var expected = Torch.Rand([5]).ToFloatArray();
+        var expected = Torch.Rand([5], generator).ToFloatArray();
 
         using (var file = SafeTensorsFile.Open(path))
         {
             var cuda = file.Tensors.Select(t => t.Name).Where(n => n.StartsWith("rng.cuda.", StringComparison.Ordinal)).ToList();
             Assert.Equal(Enumerable.Range(0, Device.CudaDeviceCount).Select(i => $"rng.cuda.{i}"), cuda);
         }
-        Torch.ManualSeed(99);
-        var loaded = TrainingCheckpoint.Load(path, network, opt);
+        generator.ManualSeed(99);
+        var loaded = TrainingCheckpoint.Load(path, network, opt, generator);
         Assert.Equal(17, loaded.GlobalStep);
-        Assert.Equal(expected, Torch.Rand([5]).ToFloatArray());
+        Assert.Equal(expected, Torch.Rand([5], generator).ToFloatArray());
     }
 
     [Fact]
@@ -97,10 +97,11 @@ public sealed class CheckpointAndSelectionTests
         Torch.ManualSeed(12);
         using var scope = Torch.NewScope();
         Torch.Rand([3], device: Device.Cuda()); // advance the CUDA generator past its seed
-        TrainingCheckpoint.Save(path, network, opt, new TrainerState());
+        using var generator = new Generator(12);
+        TrainingCheckpoint.Save(path, network, opt, generator, new TrainerState());
         var expected = Torch.Rand([5], device: Device.Cuda()).Cpu().ToFloatArray();
         Torch.ManualSeed(99);
-        TrainingCheckpoint.Load(path, network, opt);
+        TrainingCheckpoint.Load(path, network, opt, generator);
         Assert.Equal(expected, Torch.Rand([5], device: Device.Cuda()).Cpu().ToFloatArray());
     }
 }

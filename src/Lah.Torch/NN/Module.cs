@@ -261,6 +261,28 @@ public abstract class Module : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Loads weights from a file in either format, told by its first bytes: safetensors (tensor by tensor from the
+    /// memory map) or a PyTorch <c>torch.save</c> state dict (<c>.pth</c>/<c>.pt</c>, read whole through libtorch).
+    /// </summary>
+    public LoadStateDictResult LoadStateDict(string path, bool strict = true)
+    {
+        if (WeightsFormats.Detect(path) == WeightsFormat.SafeTensors) return LoadSafeTensors(path, strict);
+        var dict = TorchPickle.LoadStateDict(path);
+        try
+        {
+            return LoadStateDict(dict, strict);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+        finally
+        {
+            foreach (var t in dict.Values) t.Dispose();
+        }
+    }
+
     /// <summary>Writes the state dict to <paramref name="path"/> atomically (dtypes as they are).</summary>
     public void SaveSafeTensors(string path, IReadOnlyDictionary<string, string>? metadata = null) =>
         TensorSafeTensors.Write(path, StateDict(), metadata);

@@ -89,12 +89,18 @@ public sealed class ModelRegistry
     }
 
     /// <summary>
-    /// Copies a torchvision-named safetensors file into <paramref name="model"/> (F16/BF16 converted). Keys must match
+    /// Copies a torchvision-named weights file into <paramref name="model"/>: safetensors or a PyTorch <c>torch.save</c>
+    /// state dict (<c>.pth</c>), told apart by the file's first bytes (F16/BF16 converted). Keys must match
     /// exactly, except the classifier's when the model's class count differs from the file's.
     /// </summary>
     public static void LoadWeights(Backbone model, string file, string classifier = "fc")
     {
         if (!File.Exists(file)) throw new FileNotFoundException($"weights file not found: {file}", file);
+        if (WeightsFormats.Detect(file) != WeightsFormat.SafeTensors)
+        {
+            LoadPyTorchWeights(model, file, classifier);
+            return;
+        }
         using var st = SafeTensorsFile.Open(file);
         var prefix = classifier + ".";
         bool isClassifier(string k) => k.StartsWith(prefix, StringComparison.Ordinal);
@@ -131,12 +137,44 @@ public sealed class ModelRegistry
         }
     }
 
+    // A torch.save state dict (.pth) is read whole, so the same rules apply to the dict in memory.
+    private static void LoadPyTorchWeights(Backbone model, string file, string classifier)
+    {
+        var dict = TorchPickle.LoadStateDict(file);
+        try
+        {
+            var prefix = classifier + ".";
+            bool isClassifier(string k) => k.StartsWith(prefix, StringComparison.Ordinal);
+            var own = model.StateDict();
+            bool sameHead = dict.Where(kv => isClassifier(kv.Key)).All(kv => own.TryGetValue(kv.Key, out var o) && o.Shape.SequenceEqual(kv.Value.Shape))
+                && own.Keys.Where(isClassifier).All(dict.ContainsKey);
+            var given = sameHead ? dict : dict.Where(kv => !isClassifier(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+            LoadStateDictResult result;
+            try
+            {
+                result = model.LoadStateDict(given, strict: sameHead);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"{file}: {e.Message}", e);
+            }
+            var badMissing = result.MissingKeys.Where(k => !isClassifier(k)).ToList();
+            if (badMissing.Count > 0 || result.UnexpectedKeys.Count > 0)
+                throw new InvalidDataException(
+                    $"{file}: cannot load into {model.GetType().Name}: missing keys: [{string.Join(", ", badMissing)}]; unexpected keys: [{string.Join(", ", result.UnexpectedKeys)}]");
+        }
+        finally
+        {
+            foreach (var t in dict.Values) t.Dispose();
+        }
+    }
+
     private static string FindWeights(string arch, PretrainedConfig cfg, string? weightsDir)
     {
         var dir = weightsDir ?? Environment.GetEnvironmentVariable("LAH_WEIGHTS_DIR");
         var name = $"{arch}.{cfg.Tag}";
         var candidates = dir is { Length: > 0 }
-            ? new[] { Path.Combine(dir, name, cfg.FileName), Path.Combine(dir, name + ".safetensors") }
+            ? new[] { Path.Combine(dir, name, cfg.FileName), Path.Combine(dir, name + ".safetensors"), Path.Combine(dir, name + ".pth") }
             : [];
         foreach (var c in candidates)
             if (File.Exists(c)) return c;
