@@ -104,7 +104,9 @@ let buildHead (e: Experiment) (data: LoadedData) (imageDim: int) : IHashHead =
     let r = labels.Count
 
     match e.Head with
-    | DchHead -> new DchModel(imageDim, r, e.Bits)
+    | DchHead ->
+        use generator = new Generator(int64 e.Seed)
+        new DchModel(imageDim, r, e.Bits, true, generator)
     | Lah h
     | Classifier h ->
         let vectors =
@@ -117,13 +119,14 @@ let buildHead (e: Experiment) (data: LoadedData) (imageDim: int) : IHashHead =
         let cooc = LabelCooccurrence.FromTraining(data.Dataset, data.Split)
         let nums = cooc.Nums |> Array.map float
         let adj = Array.init (r * r) (fun k -> float cooc.Adj[k / r, k % r])
-        Torch.ManualSeed(int64 e.Seed)
+        use generator = new Generator(int64 e.Seed)
 
         HashHeads.Create(
             cfg,
             vectors |> Option.map (fun v -> v.Data) |> Option.toObj,
             ReadOnlySpan nums,
-            ReadOnlySpan adj
+            ReadOnlySpan adj,
+            generator
         )
     | other -> invalidArg "head" $"{other} has no trained head"
 
@@ -162,21 +165,26 @@ let private pooling (p: Pooling) =
     | MaxPool -> GlobalPooling.Max
     | AvgPool -> GlobalPooling.Average
 
-/// A backbone with `classes` classifier outputs (0: none), built from the registry or the small CNN's widths.
+/// A backbone with `classes` classifier outputs (0: none), built from the registry or the small CNN's widths; its
+/// initial weights come from the seed alone, not from whatever drew random numbers before.
 let private createBackbone
     (b: Lah.Experiments.Backbone)
+    (seed: int)
     (classes: int)
     (weightsFile: string option)
     : Lah.Vision.Backbone =
     match b.Arch, b.Widths with
     | "smallcnn", (_ :: _ as widths) ->
+        use generator = new Generator(int64 seed)
+
         let m =
             new Lah.Vision.Models.SmallCnn(
                 Lah.Vision.Models.SmallCnnConfig(
                     Widths = Array.ofList widths,
                     NumClasses = classes,
                     Pooling = pooling b.Pooling
-                )
+                ),
+                generator
             )
 
         weightsFile
@@ -184,6 +192,9 @@ let private createBackbone
 
         m
     | arch, _ ->
+        // The registry takes no generator: seed the global one right before it draws.
+        Torch.ManualSeed(int64 seed)
+
         ModelRegistry.Default.Create(
             arch,
             ModelOptions(
@@ -214,9 +225,7 @@ let acquireBackbone (ctx: RunContext) (e: Experiment) (data: LoadedData) : Lah.V
     | Pretrained p ->
         let dir = ctx.Store.CacheDir("backbones", key)
         Directory.CreateDirectory dir |> ignore
-        // The initial weights come from the seed alone, not from whatever drew random numbers before.
-        Torch.ManualSeed(int64 e.Seed)
-        let model = createBackbone b labels None
+        let model = createBackbone b e.Seed labels None
         let kind, momentum = optimizerKind p.Optimizer
         let sk, step, ms, gamma = schedule p.Schedule
 
@@ -263,16 +272,14 @@ let acquireBackbone (ctx: RunContext) (e: Experiment) (data: LoadedData) : Lah.V
         if not (File.Exists b.WeightsFile) then
             raise (FileNotFoundException $"backbone.weights-file: {b.WeightsFile} does not exist")
 
-        createBackbone b 0 (Some b.WeightsFile),
+        createBackbone b e.Seed 0 (Some b.WeightsFile),
         {
             Description =
                 $"{widthsText b} ({poolText}, {b.InputSize}×{b.InputSize}) with the weights of {Path.GetFileName b.WeightsFile}"
             ClassificationMap = nan
         }
     | RandomInit ->
-        Torch.ManualSeed(int64 e.Seed)
-
-        createBackbone b 0 None,
+        createBackbone b e.Seed 0 None,
         {
             Description = $"{widthsText b} ({poolText}, {b.InputSize}×{b.InputSize}), randomly initialised"
             ClassificationMap = nan
@@ -499,8 +506,7 @@ let runEndToEnd (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOutput
         | Pretrained _ -> invalidArg "backbone.weights" "end to end starts from a weights file or random initialisation"
         | RandomInit -> None
 
-    Torch.ManualSeed(int64 e.Seed)
-    let backbone = createBackbone e.Backbone 0 weights
+    let backbone = createBackbone e.Backbone e.Seed 0 weights
     let head = buildHead e data backbone.NumFeatures
     use network = new Lah.Training.EndToEnd.HashingNetwork(backbone, head)
     let t = e.Training
