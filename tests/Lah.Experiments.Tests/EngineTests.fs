@@ -155,6 +155,31 @@ let tests =
                 Expect.stringContains backbone.Description "pre-trained here" "how the backbone was trained"
             }
 
+            test "the center and pairwise rows of Table 1 run through the engine above LSH and collapsed codes" {
+                use dir = new Fixtures.TempDir()
+                let store = Store dir.Path
+                let base' = reduced Defaults.experiment
+
+                let run name e =
+                    runOne store engineOptions silent Engine.execute (Defaults.withName name e)
+
+                let floor =
+                    max
+                        (map (run "lsh" (Defaults.asSanity Lsh base')))
+                        (map (run "collapsed" (Defaults.asSanity Collapsed base')))
+
+                let maps =
+                    [ for label, change in Catalog.Table1.methods -> label, map (run label (change base')) ]
+
+                let text =
+                    maps |> List.map (fun (l, m) -> $"{l} {m:F3}") |> String.concat ", "
+
+                // The engine wiring is under test here (the learning margins are LearningTests' and
+                // CenterLearningTests'): on the reduced grid LSH is a strong floor (0.55 at 32 bits on VOC scenes).
+                for label, m in maps |> List.skip 2 do
+                    Expect.isGreaterThan m floor $"{label}: MAP {m:F3} vs floor {floor:F3} ({text})"
+            }
+
             test "a grid interrupted after its first run resumes to the numbers of an uninterrupted one" {
                 use a = new Fixtures.TempDir()
                 use b = new Fixtures.TempDir()
