@@ -37,7 +37,7 @@ public class CenterLossTests
     public void HybridTermsMatchHandValues()
     {
         using var scope = Torch.NewScope();
-        var o = new HybridLossOptions { Alpha = 0.5, Beta = 2, Lambda = 0.1, Margin = 0.25 };
+        var o = new HybridLossOptions { Alpha = 0.5, Beta = 2, Lambda = 0.1, Margin = 0.25, Negatives = NegativeMining.Hardest };
         var t = new HybridHashLoss(Centers, o).Compute(Codes(), Labels());
         Assert.Equal(Global, t.Global.ItemDouble(), 1e-9);
         Assert.Equal(0.5 * LocalHardest, t.Local.ItemDouble(), 1e-9);
@@ -107,7 +107,7 @@ public class CenterLossTests
         using var scope = Torch.NewScope();
         var u = Codes().To(DType.Float32);
         var y = Labels().To(DType.Float32);
-        Assert.Equal(1.7261054308967712, new HybridHashLoss(Centers, new() { Alpha = 0.5, Beta = 2, Lambda = 0.1 }).Compute(u, y).Total.ItemDouble(), 1e-5);
+        Assert.Equal(1.7261054308967712, new HybridHashLoss(Centers, new() { Alpha = 0.5, Beta = 2, Lambda = 0.1, Negatives = NegativeMining.Hardest }).Compute(u, y).Total.ItemDouble(), 1e-5);
         Assert.True(double.IsFinite(new CsqLoss(Centers).Compute(Torch.OnesLike(u), y).Total.ItemDouble())); // saturated codes stay finite
     }
 
@@ -118,7 +118,7 @@ public class CenterLossTests
 
     private static Tensor Loss(string which, Tensor u, Tensor y) => which switch
     {
-        "hybrid-hardest" => new HybridHashLoss(Centers, new() { Alpha = 0.5, Beta = 2, Lambda = 0.1 }).Compute(u, y).Total,
+        "hybrid-hardest" => new HybridHashLoss(Centers, new() { Alpha = 0.5, Beta = 2, Lambda = 0.1, Negatives = NegativeMining.Hardest }).Compute(u, y).Total,
         "hybrid-all" => new HybridHashLoss(Centers, new() { Negatives = NegativeMining.All }).Compute(u, y).Total,
         "csq" => new CsqLoss(Centers, 0.5).Compute(u, y).Total,
         "hashnet" => new HashNetLoss(initialBeta: 1.5).Compute(u, y).Total,
