@@ -83,6 +83,41 @@ let cauchyOf (c: Lah.Hashing.Config.HashLossConfig) =
 /// DCH's Cauchy loss as the quick recipe weighs it for a code length (λ grows with the code length).
 let quickLossFor d (bits: int) = cauchyOf ((recipe d).LossFor bits)
 
+/// The hybrid loss's defaults (ours: the paper states none; Lah.Hashing.Losses.HybridLossOptions holds the values).
+let hybridLoss: HybridLoss =
+    let o = Lah.Hashing.Losses.HybridLossOptions()
+
+    {
+        Alpha = o.Alpha
+        Beta = o.Beta
+        Lambda = o.Lambda
+        Margin = o.Margin
+        Negatives =
+            if o.Negatives = Lah.Hashing.Losses.NegativeMining.Hardest then
+                Hardest
+            else
+                AllNegatives
+        CentersSeed = 0
+    }
+
+/// CSQ's λ (their code's 1e-4).
+let csqLambda = Lah.Hashing.Losses.CsqLoss.DefaultLambda
+
+/// HashNet's continuation per epoch and scale 10/K (their sigmoid_param), no quantization term.
+let hashNet: HashNetLoss =
+    let h = Lah.Hashing.Losses.HashNetLoss()
+
+    {
+        InitialBeta = h.InitialBeta
+        Gamma = h.Gamma
+        Power = h.Power
+        Scale = h.ScaleTimesBits
+        Lambda = h.Lambda
+    }
+
+/// DPSH's η on mean((|u| − 1)²).
+let dpshEta = Lah.Hashing.Losses.DpshLoss.DefaultEta
+
 let pretrainingFor d =
     let p = (recipe d).Pretraining
 
@@ -229,6 +264,8 @@ let withFusion fusion =
 
 let withEmbedding embedding =
     mapLah (fun h -> { h with Embedding = embedding })
+
+let withLoss loss (e: Experiment) = { e with Loss = loss }
 
 /// DCH in the same setting: the hash layer on the image feature alone.
 let asDch (e: Experiment) = { e with Head = DchHead }

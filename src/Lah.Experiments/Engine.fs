@@ -381,12 +381,40 @@ let runFeatureMode (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOut
             ImagesPerSecond = nan
         }
     | _ ->
-        use head = buildHead e data features.FeatureDim
+        let centers seed =
+            Lah.Hashing.Losses.HashCenters.Generate(data.Dataset.LabelNames.Count, e.Bits, uint64 seed)
 
         let loss: IHeadLoss =
             match e.Loss with
             | ClassificationLoss -> ClassificationHeadLoss()
+            | Hybrid h ->
+                let options =
+                    Lah.Hashing.Losses.HybridLossOptions(
+                        Alpha = h.Alpha,
+                        Beta = h.Beta,
+                        Lambda = h.Lambda,
+                        Margin = h.Margin,
+                        Negatives =
+                            (match h.Negatives with
+                             | Hardest -> Lah.Hashing.Losses.NegativeMining.Hardest
+                             | AllNegatives -> Lah.Hashing.Losses.NegativeMining.All)
+                    )
+
+                HybridHeadLoss(Lah.Hashing.Losses.HybridHashLoss(centers h.CentersSeed, options))
+            | Csq lambda -> CsqHeadLoss(Lah.Hashing.Losses.CsqLoss(centers e.Seed, lambda))
+            | HashNet h ->
+                HashNetHeadLoss(Lah.Hashing.Losses.HashNetLoss(h.InitialBeta, h.Gamma, h.Power, h.Scale, h.Lambda))
+            | Dpsh eta -> DpshHeadLoss(Lah.Hashing.Losses.DpshLoss(eta))
             | _ -> CauchyHeadLoss(Lah.Hashing.Losses.CauchyHashLoss(toLossConfig e.Loss))
+
+        // Center losses keep their centers in the model's state dict (buffer "centers").
+        use head =
+            let h = buildHead e data features.FeatureDim
+
+            match loss with
+            | :? HybridHeadLoss as l -> new CenterHashHead(h, l.Loss.CenterTensor) :> IHashHead
+            | :? CsqHeadLoss as l -> new CenterHashHead(h, l.Loss.CenterTensor) :> IHashHead
+            | _ -> h
 
         // Validation: a seeded part of the training images searched against the rest of them.
         let trainRows, validationRows =
@@ -428,6 +456,10 @@ let runFeatureMode (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOut
         let onEpoch =
             Func<FeatureEpoch, Nullable<float>>(fun ep ->
                 ctx.Progress.Status $"{e.Name}: epoch {ep.Epoch + 1}/{e.Training.Epochs}, loss {ep.MeanLoss:F4}"
+
+                match loss with
+                | :? HashNetHeadLoss as h -> h.SetEpoch(ep.Epoch + 1) // continuation: β grows per epoch
+                | _ -> ()
 
                 let metrics =
                     [

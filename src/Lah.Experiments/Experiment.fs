@@ -186,8 +186,46 @@ type CauchyLoss =
         Combination: Combination
     }
 
+/// Which negatives of a (label center, image) pair enter the hybrid loss's alignment hinge.
+type Negatives =
+    /// Per (image, label): the negative nearest to the center.
+    | Hardest
+    /// Every image of the batch sharing no label with the positive.
+    | AllNegatives
+
+/// The hybrid loss (ICANN 2023, our reconstruction): global + α·local + β·partial + λ·quantization.
+type HybridLoss =
+    {
+        Alpha: float
+        Beta: float
+        Lambda: float
+        /// Alignment margin as a fraction of the code length (0.25 = K/4 bits).
+        Margin: float
+        Negatives: Negatives
+        /// Seed of the label centers (random balanced codes where Hadamard rows do not apply).
+        CentersSeed: int
+    }
+
+/// HashNet's continuation h = tanh(β·x), β = β₀·(1 + γ·epoch)^power, pairs scored by (scale/K)·⟨hᵢ, hⱼ⟩.
+type HashNetLoss =
+    {
+        InitialBeta: float
+        Gamma: float
+        Power: float
+        Scale: float
+        Lambda: float
+    }
+
 type Loss =
     | Cauchy of CauchyLoss
+    /// Hash centers per label, pulled toward globally and aligned locally (ICANN 2023, reconstructed).
+    | Hybrid of HybridLoss
+    /// CSQ: BCE to the sign of the summed label centers (centers seeded by the experiment's seed), + λ quantization.
+    | Csq of lambda: float
+    /// HashNet: weighted pairwise cross-entropy with continuation.
+    | HashNet of HashNetLoss
+    /// DPSH: pairwise likelihood on ½uᵢᵀuⱼ, + η quantization.
+    | Dpsh of eta: float
     /// Multi-label soft margin on the classifier's scores (ML-GCN's criterion).
     | ClassificationLoss
     /// Nothing to train (the sanity rows).

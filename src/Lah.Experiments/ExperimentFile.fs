@@ -120,7 +120,29 @@ let errors (e: Experiment) =
              | _ -> true)
             ->
             Some("loss", "classification-loss needs head 'classifier'")
-        | Cauchy _, Classifier _ -> Some("loss", "a classifier head trains with classification-loss")
+        | Cauchy _, Classifier _
+        | Hybrid _, Classifier _
+        | Csq _, Classifier _
+        | HashNet _, Classifier _
+        | Dpsh _, Classifier _ -> Some("loss", "a classifier head trains with classification-loss")
+        | (Hybrid _ | Csq _ | HashNet _ | Dpsh _), _ when e.Training.Mode = EndToEnd ->
+            Some(
+                "loss",
+                "hybrid, csq, hash-net and dpsh train in feature mode only (the end-to-end trainer takes the Cauchy loss)"
+            )
+        | Hybrid h, _ ->
+            nonNegative "loss.hybrid.alpha" h.Alpha
+            nonNegative "loss.hybrid.beta" h.Beta
+            nonNegative "loss.hybrid.lambda" h.Lambda
+            nonNegative "loss.hybrid.margin" h.Margin
+        | Csq lambda, _ -> nonNegative "loss.csq" lambda
+        | HashNet h, _ ->
+            rate "loss.hash-net.initial-beta" h.InitialBeta
+            nonNegative "loss.hash-net.gamma" h.Gamma
+            nonNegative "loss.hash-net.power" h.Power
+            rate "loss.hash-net.scale" h.Scale
+            nonNegative "loss.hash-net.lambda" h.Lambda
+        | Dpsh eta, _ -> nonNegative "loss.dpsh" eta
         | Cauchy c, _ ->
             rate "loss.cauchy.gamma" c.Gamma
             nonNegative "loss.cauchy.lambda" c.Lambda
@@ -182,6 +204,8 @@ let private defaults =
             box Defaults.experiment.Backbone
             box Defaults.lahHead
             box Defaults.cauchyLoss
+            box Defaults.hybridLoss
+            box Defaults.hashNet
             box Defaults.pretraining
             box Defaults.featureTraining
             box Defaults.evaluation

@@ -43,39 +43,15 @@ let private changes: (string * (Experiment -> Experiment)) list =
                     }
             })
         "epochs", withEpochs 3
-        "loss",
-        (fun e ->
-            { e with
-                Loss = Cauchy { cauchyLoss with Gamma = 2.0 }
-            })
-        "radius",
-        (fun e ->
-            { e with
-                Evaluation = { e.Evaluation with Radius = 1 }
-            })
-        "protocols",
-        (fun e ->
-            { e with
-                Evaluation =
-                    { e.Evaluation with
-                        Protocols = [ TopK 100 ]
-                    }
-            })
-        "scene size",
-        (fun e ->
-            { e with
-                Data = { e.Data with SceneSize = 96 }
-            })
-        "split",
-        (fun e ->
-            { e with
-                Data = { e.Data with Split = LahOfficialSplit }
-            })
-        "backbone arch",
-        (fun e ->
-            { e with
-                Backbone = { e.Backbone with Arch = "resnet18" }
-            })
+        "loss", (fun e -> { e with Loss = Cauchy { cauchyLoss with Gamma = 2.0 } })
+        "hybrid loss", withLoss (Hybrid hybridLoss)
+        "hybrid margin", withLoss (Hybrid { hybridLoss with Margin = 0.5 })
+        "hybrid centers seed", withLoss (Hybrid { hybridLoss with CentersSeed = 1 })
+        "radius", (fun e -> { e with Evaluation = { e.Evaluation with Radius = 1 } })
+        "protocols", (fun e -> { e with Evaluation = { e.Evaluation with Protocols = [ TopK 100 ] } })
+        "scene size", (fun e -> { e with Data = { e.Data with SceneSize = 96 } })
+        "split", (fun e -> { e with Data = { e.Data with Split = LahOfficialSplit } })
+        "backbone arch", (fun e -> { e with Backbone = { e.Backbone with Arch = "resnet18" } })
         "pretraining epochs",
         (fun e ->
             { e with
@@ -162,9 +138,12 @@ let tests =
                 match Catalog.All.target "table1" Quick None with
                 | RetrievalTable t ->
                     let rows = t.Cells |> List.map (fun c -> c.Row) |> List.distinct
-                    Expect.containsAll rows [ "LAH (GloVe + MFB)"; "DCH" ] "methods"
-                    Expect.equal rows.Length 5 "two methods and three sanity rows"
-                    Expect.equal t.Cells.Length (5 * 3 * 5) "rows × datasets × bits"
+                    Expect.containsAll
+                        rows
+                        [ "LAH (GloVe + MFB)"; "DCH"; "Hybrid (centers + alignment)"; "CSQ"; "HashNet"; "DPSH" ]
+                        "methods"
+                    Expect.equal rows.Length 10 "seven methods and three sanity rows"
+                    Expect.equal t.Cells.Length (10 * 3 * 5) "rows × datasets × bits"
 
                     let hashes = t.Cells |> List.map (fun c -> hash c.Experiment) |> List.distinct
                     Expect.equal hashes.Length t.Cells.Length "every cell its own experiment"
@@ -173,6 +152,16 @@ let tests =
                         Expect.equal c.Experiment.Bits c.Bits "cell bits"
                         Expect.equal c.Experiment.Data.Dataset c.Dataset "cell dataset"
                         Expect.isEmpty (ExperimentFile.errors c.Experiment) $"{c.Row} valid"
+                | other -> failtest $"{other}"
+            }
+
+            test "table 1's paper profile (end to end) leaves out the feature-mode-only losses" {
+                match Catalog.All.target "table1" (Paper "/data") None with
+                | RetrievalTable t ->
+                    for c in t.Cells do
+                        Expect.isEmpty (ExperimentFile.errors c.Experiment) $"{c.Row} valid"
+
+                    Expect.isFalse (t.Cells |> List.exists (fun c -> c.Row = "CSQ")) "no CSQ end to end"
                 | other -> failtest $"{other}"
             }
 

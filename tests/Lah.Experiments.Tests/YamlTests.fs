@@ -58,6 +58,34 @@ let tests =
                 Expect.equal e.Training.Optimizer (Sgd 0.5) "optimizer"
             }
 
+            test "the center and pairwise losses read with their defaults and are checked" {
+                let e =
+                    ExperimentFile.parse
+                        "h.yaml"
+                        "head: dch-head\nloss:\n  hybrid:\n    alpha: 2\n    negatives: all-negatives\n"
+
+                Expect.equal
+                    e.Loss
+                    (Hybrid
+                        { Defaults.hybridLoss with
+                            Alpha = 2.0
+                            Negatives = AllNegatives
+                        })
+                    "hybrid"
+
+                Expect.equal
+                    (ExperimentFile.parse "c.yaml" "head: dch-head\nloss:\n  csq: 0.001\n").Loss
+                    (Csq 0.001)
+                    "csq"
+
+                Expect.stringContains (fails "head: dch-head\nloss:\n  dpsh: -1\n") "loss.dpsh" "range"
+
+                Expect.stringContains
+                    (fails "head: dch-head\nloss:\n  hash-net:\n    scale: 0\n")
+                    "loss.hash-net.scale"
+                    "range"
+            }
+
             test "an unknown field names the field, the file and the line" {
                 let msg = fails "bits: 32\ntraining:\n  epochs: 3\n  lerning-rate: 0.1\n"
                 Expect.stringContains msg "exp.yaml:4" "file and line"

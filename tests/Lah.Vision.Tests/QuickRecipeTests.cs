@@ -37,7 +37,8 @@ public sealed class QuickRecipeTests(ITestOutputHelper output)
             Pretraining = full.Pretraining with { Epochs = 12 },
             Head = full.Head with { Epochs = 10 },
         };
-        const int bits = 32;
+        // 48 bits: at 32 LSH sits within run-to-run noise of DCH (multithreaded pre-training is not bit-exact).
+        const int bits = 48;
         var scenes = recipe.BuildScenes(DataDir);
         var split = recipe.Split();
         int r = scenes.LabelNames.Count;
