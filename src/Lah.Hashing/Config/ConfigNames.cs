@@ -5,8 +5,9 @@ namespace Lah.Hashing.Config;
 /// <summary>
 /// The spellings experiment records use for each ablation choice (kebab-case), parsed with errors that name the field
 /// and list what is accepted: word-embedding glove | googlenews | fasttext | one-hot | none; fusion mfb | dp;
-/// graph official | paper; adjacency transposed | symmetric; similarity iou | original; distance normed | euclidean;
-/// quantization squared | cauchy; combination official | paper; parameters trained | official-frozen.
+/// graph official | paper; adjacency transposed | symmetric | paper; similarity iou | original; distance normed | euclidean;
+/// quantization squared | cauchy; combination official | paper; pair-weighting official | paper; reduction mean | sum;
+/// mfb-projections shared | per-label; parameters trained | official-frozen.
 /// </summary>
 public static class ConfigNames
 {
@@ -35,6 +36,7 @@ public static class ConfigNames
     {
         ["transposed"] = AdjacencyNormalization.Transposed,
         ["symmetric"] = AdjacencyNormalization.Symmetric,
+        ["paper"] = AdjacencyNormalization.Paper,
     };
 
     private static readonly Dictionary<string, SimilarityKind> Similarities = new(StringComparer.OrdinalIgnoreCase)
@@ -61,6 +63,24 @@ public static class ConfigNames
         ["paper"] = LossCombination.Paper,
     };
 
+    private static readonly Dictionary<string, PairWeighting> PairWeightings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["official"] = PairWeighting.Official,
+        ["paper"] = PairWeighting.Paper,
+    };
+
+    private static readonly Dictionary<string, LossReduction> Reductions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["mean"] = LossReduction.Mean,
+        ["sum"] = LossReduction.Sum,
+    };
+
+    private static readonly Dictionary<string, MfbProjections> Projections = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["shared"] = MfbProjections.Shared,
+        ["per-label"] = MfbProjections.PerLabel,
+    };
+
     private static readonly Dictionary<string, ParameterTraining> Trainings = new(StringComparer.OrdinalIgnoreCase)
     {
         ["trained"] = ParameterTraining.Trained,
@@ -75,6 +95,9 @@ public static class ConfigNames
     public static DistanceKind ParseDistance(string s) => Parse(Distances, "distance", s);
     public static QuantizationKind ParseQuantization(string s) => Parse(Quantizations, "quantization", s);
     public static LossCombination ParseCombination(string s) => Parse(Combinations, "combination", s);
+    public static PairWeighting ParsePairWeighting(string s) => Parse(PairWeightings, "pair-weighting", s);
+    public static LossReduction ParseReduction(string s) => Parse(Reductions, "reduction", s);
+    public static MfbProjections ParseMfbProjections(string s) => Parse(Projections, "mfb-projections", s);
     public static ParameterTraining ParseParameterTraining(string s) => Parse(Trainings, "parameters", s);
 
     private static T Parse<T>(Dictionary<string, T> names, string field, string value) =>

@@ -7,6 +7,8 @@ public sealed record HashLossConfig
     public DistanceKind Distance { get; init; } = DistanceKind.NormalizedCosine;
     public QuantizationKind Quantization { get; init; } = QuantizationKind.Squared;
     public LossCombination Combination { get; init; } = LossCombination.Official;
+    public PairWeighting PairWeighting { get; init; } = PairWeighting.Official;
+    public LossReduction Reduction { get; init; } = LossReduction.Mean;
     public double Gamma { get; init; } = 1.0;
     public double Lambda { get; init; } = 2.0;
 

@@ -34,6 +34,8 @@ public sealed record LahConfig
     public int JointDim { get; init; } = 358;
     /// <summary>Sum-pooling group size; J / stride values are kept per label.</summary>
     public int PoolingStride { get; init; } = 358;
+    /// <summary>Shared MFB projections (official) or one pair per label (the paper's Ũ, Ṽ); MFB only.</summary>
+    public MfbProjections MfbProjections { get; init; } = MfbProjections.Shared;
     /// <summary>Dropout on the MFB product (DROPOUT_RATIO).</summary>
     public double Dropout { get; init; } = 0.1;
 
@@ -74,6 +76,8 @@ public sealed record LahConfig
                 $"LahConfig.PoolingStride: expected a divisor of JointDim = {JointDim}, got {PoolingStride}");
         if (!(Dropout >= 0 && Dropout < 1))
             throw new ArgumentException($"LahConfig.Dropout: expected a probability in [0, 1), got {Dropout}");
+        if (MfbProjections == MfbProjections.PerLabel && Fusion != FusionKind.Mfb)
+            throw new ArgumentException("LahConfig.MfbProjections: PerLabel needs Fusion = Mfb (the dot product has no projections)");
         if (double.IsNaN(Tau) || double.IsNaN(P)) throw new ArgumentException("LahConfig.Tau / P: expected numbers, got NaN");
         Loss.Validate();
     }

@@ -9,7 +9,7 @@ public static class LabelGraph
     /// <summary>
     /// Label correlation matrix A (R×R, row-major) from occurrence counts <paramref name="nums"/> (R) and co-occurrence
     /// counts <paramref name="cooccurrence"/> (R×R, row-major). P[i,j] = N(i∧j)/N(i) = P(L_j | L_i) is binarised at
-    /// <paramref name="tau"/> (P ≥ τ ↦ 1), then re-weighted with <paramref name="p"/> as <paramref name="variant"/> says.
+    /// <paramref name="tau"/> (official: P ≥ τ ↦ 1; paper: P ≤ τ ↦ 0, i.e. P &gt; τ ↦ 1), then re-weighted with <paramref name="p"/> as <paramref name="variant"/> says.
     /// </summary>
     public static double[] GenA(ReadOnlySpan<double> nums, ReadOnlySpan<double> cooccurrence, double tau, double p,
         LabelGraphVariant variant = LabelGraphVariant.Official)
@@ -29,7 +29,8 @@ public static class LabelGraph
             for (int j = 0; j < r; j++)
             {
                 double prob = cooccurrence[i * r + j] / nums[i];
-                b[i * r + j] = prob >= tau ? 1 : 0;
+                bool edge = variant == LabelGraphVariant.Paper ? prob > tau : prob >= tau;
+                b[i * r + j] = edge ? 1 : 0;
             }
 
         var a = new double[r * r];
@@ -71,7 +72,8 @@ public static class LabelGraph
     }
 
     /// <summary>
-    /// Propagation matrix Â (R×R, row-major) from A, with D = diag(rowsum(A))^(-1/2). The official code keeps A as a
+    /// Propagation matrix Â (R×R, row-major) from A, with D = diag(rowsum(A))^(-1/2) (for
+    /// <see cref="AdjacencyNormalization.Paper"/>: A + I and its row sums). The official code keeps A as a
     /// float32 parameter and normalises in float32; pass <paramref name="float32"/> = true to round A and every step
     /// to float32 as it does (bit-for-bit closer to the goldens), false for double precision.
     /// </summary>
@@ -81,6 +83,12 @@ public static class LabelGraph
         int r = (int)Math.Round(Math.Sqrt(a.Length));
         if (r * r != a.Length) throw new ArgumentException($"a: expected a square R×R matrix, got {a.Length} values", nameof(a));
         Func<double, double> round = float32 ? x => (float)x : x => x;
+        if (normalization == AdjacencyNormalization.Paper)
+        {
+            var withSelf = a.ToArray();
+            for (int i = 0; i < r; i++) withSelf[i * r + i] = round(round(withSelf[i * r + i]) + 1);
+            return GenAdj(withSelf, AdjacencyNormalization.Symmetric, float32);
+        }
         var d = new double[r];
         for (int i = 0; i < r; i++)
         {

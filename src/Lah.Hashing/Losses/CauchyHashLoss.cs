@@ -10,6 +10,7 @@ using Torch = Lah.Torch.Torch;
 /// The pairwise Cauchy cross-entropy (DCH, as the official cauchy_hash.py computes it) plus a quantisation term.
 /// Within a batch: c_ij = γ/(d_ij + γ); w_ij = |s_ij − 1| + (Σ|2s − 1| / Σs)·s_ij with both sums over the full B×B
 /// matrix, diagonal included; L_cce = mean over i ≠ j of w_ij·[−s_ij log c_ij − (1 − s_ij) log(1 − c_ij)].
+/// <see cref="HashLossConfig.PairWeighting"/> and <see cref="HashLossConfig.Reduction"/> select the paper's weights and sums.
 /// </summary>
 public sealed class CauchyHashLoss
 {
@@ -41,37 +42,59 @@ public sealed class CauchyHashLoss
         return new HashLossTerms(c + qw, c, qw);
     }
 
-    /// <summary>L_cce, the balanced Cauchy cross-entropy over the off-diagonal pairs of the batch.</summary>
+    /// <summary>
+    /// L_cce, the balanced Cauchy cross-entropy over the off-diagonal pairs of the batch, weighted as
+    /// <see cref="HashLossConfig.PairWeighting"/> says and averaged or summed as <see cref="HashLossConfig.Reduction"/>.
+    /// </summary>
     public Tensor CrossEntropy(Tensor u, Tensor labels)
     {
         long b = u.Shape[0];
         var s = PairwiseSimilarity.Compute(labels, Config.Similarity);
         var d = CodeDistance.Pairwise(u, u, Config.Distance);
         var cauchy = Config.Gamma / (d + Config.Gamma);
-        var balance = (s - 1.0).Abs() + s * ((s - 0.5) * 2.0).Abs().Sum() / s.Sum();
         // A 0/1 off-diagonal mask multiplied in, not masked_select: no data-dependent shape, so it runs on every
-        // device (meta included) and creates nothing off u's device. The diagonal's Cauchy value is set to ½ before
-        // the logs (there c_ii ≈ 1 and log(1 − c_ii) may be −∞, and −∞·0 would be NaN); off the diagonal x·1 + ½·0 = x.
+        // device (meta included) and creates nothing off u's device.
         var offDiagonal = Torch.Ones([b, b], u.DType, u.Device) - Torch.Eye(b, dtype: u.DType, device: u.Device);
+        var balance = Config.PairWeighting switch
+        {
+            PairWeighting.Official => (s - 1.0).Abs() + s * ((s - 0.5) * 2.0).Abs().Sum() / s.Sum(),
+            PairWeighting.Paper => PaperWeights(s, offDiagonal, b),
+            _ => throw new ArgumentOutOfRangeException(nameof(Config.PairWeighting), Config.PairWeighting, "unknown pair weighting"),
+        };
+        // The diagonal's Cauchy value is set to ½ before the logs (there c_ii ≈ 1 and log(1 − c_ii) may be −∞, and
+        // −∞·0 would be NaN); off the diagonal x·1 + ½·0 = x.
         var cm = cauchy * offDiagonal + (1.0 - offDiagonal) * 0.5;
         var all = -s * cm.Log() - (1.0 - s) * (1.0 - cm).Log();
-        return (all * balance * offDiagonal).Sum() / (b * (b - 1.0));
+        var total = (all * balance * offDiagonal).Sum();
+        return Config.Reduction == LossReduction.Sum ? total : total / (b * (b - 1.0));
     }
 
     /// <summary>
-    /// Squared: mean (|u| − 1)²; Cauchy (the paper): mean_i log(1 + δ(|u_i|, 1)/γ) with δ the configured distance.
+    /// w = s·|S|/|S_s| + (1 − s)·|S|/|S_d| over the B(B − 1) off-diagonal pairs. A batch without similar (or without
+    /// dissimilar) pairs has a zero count; clamping it keeps the weight finite, and it multiplies only zeros there.
+    /// </summary>
+    private static Tensor PaperWeights(Tensor s, Tensor offDiagonal, long b)
+    {
+        double pairs = b * (b - 1.0);
+        var similar = (s * offDiagonal).Sum().Clamp(1e-12, null);
+        var dissimilar = ((1.0 - s) * offDiagonal).Sum().Clamp(1e-12, null);
+        return s * (pairs / similar) + (1.0 - s) * (pairs / dissimilar);
+    }
+
+    /// <summary>
+    /// Squared: (|u| − 1)² over the B·K entries; Cauchy (the paper): log(1 + δ(|u_i|, 1)/γ) over the B codes, δ the
+    /// configured distance. Averaged (official) or summed (the paper's Eq. 5) as <see cref="HashLossConfig.Reduction"/> says.
     /// </summary>
     public Tensor Quantization(Tensor u)
     {
         var a = u.Abs();
-        switch (Config.Quantization)
+        var perItem = Config.Quantization switch
         {
-            case QuantizationKind.Squared:
-                return (a - 1.0).Pow(2).Mean();
-            case QuantizationKind.Cauchy:
-                var ones = Torch.Ones([1, u.Shape[1]], u.DType, u.Device);
-                return (CodeDistance.Pairwise(a, ones, Config.Distance) / Config.Gamma).Log1p().Mean();
-            default: throw new ArgumentOutOfRangeException(nameof(Config.Quantization), Config.Quantization, "unknown quantization");
-        }
+            QuantizationKind.Squared => (a - 1.0).Pow(2),
+            QuantizationKind.Cauchy => (CodeDistance.Pairwise(a, Torch.Ones([1, u.Shape[1]], u.DType, u.Device), Config.Distance)
+                / Config.Gamma).Log1p(),
+            _ => throw new ArgumentOutOfRangeException(nameof(Config.Quantization), Config.Quantization, "unknown quantization"),
+        };
+        return Config.Reduction == LossReduction.Sum ? perItem.Sum() : perItem.Mean();
     }
 }

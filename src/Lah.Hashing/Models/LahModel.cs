@@ -13,7 +13,8 @@ using Torch = Lah.Torch.Torch;
 /// The LAH head over pooled image features: label GCN (gc1 → LeakyReLU → gc2 on Â), MFB or dot-product fusion,
 /// hash layer with tanh. Parameter and buffer names follow the official state dict (<c>gc1.weight</c>,
 /// <c>Linear_imgdataproj.weight</c>, <c>hash_layer.bias</c>, <c>A</c>, …). The MFB projections exist under the
-/// dot product too (as in the official code) but are then unused and never optimised.
+/// dot product too (as in the official code) but are then unused and never optimised. With
+/// <see cref="MfbProjections.PerLabel"/> the shared projections are replaced by <c>mfb_U.*</c> and <c>mfb_V.*</c>.
 /// </summary>
 public sealed class LahModel : Module, IHashHead
 {
@@ -24,8 +25,14 @@ public sealed class LahModel : Module, IHashHead
     public LahConfig Config { get; }
     public GraphConvolution Gc1 { get; }
     public GraphConvolution Gc2 { get; }
-    public Linear ImageProjection { get; }
-    public Linear LabelProjection { get; }
+    /// <summary>The shared MFB image projection (Linear_imgdataproj); null under <see cref="MfbProjections.PerLabel"/>.</summary>
+    public Linear? ImageProjection { get; }
+    /// <summary>The shared MFB label projection (Linear_classifierproj); null under <see cref="MfbProjections.PerLabel"/>.</summary>
+    public Linear? LabelProjection { get; }
+    /// <summary>The paper's per-label Ũ (mfb_U, R×J×D); null under <see cref="MfbProjections.Shared"/>.</summary>
+    public PerLabelLinear? PerLabelImageProjection { get; }
+    /// <summary>The paper's per-label Ṽ (mfb_V, R×J×C); null under <see cref="MfbProjections.Shared"/>.</summary>
+    public PerLabelLinear? PerLabelLabelProjection { get; }
     public Linear HashLayer { get; }
 
     public int FeatureDim => Config.ImageDim;
@@ -72,13 +79,20 @@ public sealed class LahModel : Module, IHashHead
 
         Gc1 = new GraphConvolution(config.GcnInputDim, config.GcnHidden, generator);
         Gc2 = new GraphConvolution(config.GcnHidden, config.GcnOutputDim, generator);
-        ImageProjection = new Linear(config.ImageDim, config.JointDim, generator: generator);
-        LabelProjection = new Linear(config.ClassifierDim, config.JointDim, generator: generator);
-        HashLayer = new Linear(config.FusedDim, config.HashBits, generator: generator);
         RegisterModule("gc1", Gc1);
         RegisterModule("gc2", Gc2);
-        RegisterModule("Linear_imgdataproj", ImageProjection);
-        RegisterModule("Linear_classifierproj", LabelProjection);
+        // Per-label projections only where MFB uses them; the shared ones exist under the dot product too (official).
+        if (config.MfbProjections == MfbProjections.PerLabel && config.Fusion == FusionKind.Mfb)
+        {
+            PerLabelImageProjection = RegisterModule("mfb_U", new PerLabelLinear(r, config.ImageDim, config.JointDim));
+            PerLabelLabelProjection = RegisterModule("mfb_V", new PerLabelLinear(r, config.ClassifierDim, config.JointDim));
+        }
+        else
+        {
+            ImageProjection = RegisterModule("Linear_imgdataproj", new Linear(config.ImageDim, config.JointDim, generator: generator));
+            LabelProjection = RegisterModule("Linear_classifierproj", new Linear(config.ClassifierDim, config.JointDim, generator: generator));
+        }
+        HashLayer = new Linear(config.FusedDim, config.HashBits, generator: generator);
         RegisterModule("hash_layer", HashLayer);
     }
 
@@ -123,7 +137,10 @@ public sealed class LahModel : Module, IHashHead
         CheckFeatures(features);
         var e = LabelEmbeddings();
         if (Config.Fusion == FusionKind.DotProduct) return Fusion.DotProduct(features, e);
-        return Fusion.Mfb(ImageProjection.Forward(features), LabelProjection.Forward(e), Config.PoolingStride,
+        if (PerLabelImageProjection is not null && PerLabelLabelProjection is not null)
+            return Fusion.MfbPerLabel(PerLabelImageProjection.ForwardShared(features), PerLabelLabelProjection.ForwardPerLabel(e),
+                Config.PoolingStride, Config.Dropout, IsTraining, Generator);
+        return Fusion.Mfb(ImageProjection!.Forward(features), LabelProjection!.Forward(e), Config.PoolingStride,
             Config.Dropout, IsTraining, Generator);
     }
 
@@ -167,7 +184,9 @@ public sealed class LahModel : Module, IHashHead
         if (Config.ParameterTraining == ParameterTraining.Trained)
         {
             if (Config.Fusion == FusionKind.Mfb)
-                groups.Add(new("fusion", [.. ImageProjection.Parameters(), .. LabelProjection.Parameters()]));
+                groups.Add(new("fusion", Config.MfbProjections == MfbProjections.PerLabel
+                    ? [.. PerLabelImageProjection!.Parameters(), .. PerLabelLabelProjection!.Parameters()]
+                    : [.. ImageProjection!.Parameters(), .. LabelProjection!.Parameters()]));
             groups.Add(new("hash", [.. HashLayer.Parameters()]));
         }
         return groups;

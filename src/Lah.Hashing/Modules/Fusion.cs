@@ -31,6 +31,27 @@ public static class Fusion
         return z.Permute(1, 2, 0).Reshape(b, r * groups);
     }
 
+    /// <summary>
+    /// MFB with the paper's per-label projections: imageProjected[b, r] = U_rᵀx̃_b (B×R×J) fused with labelProjected[r]
+    /// = V_rᵀE(r) (R×J) by the elementwise product, then dropout and sum-pooling as <see cref="Mfb"/> → B×(R·J/stride).
+    /// </summary>
+    public static Tensor MfbPerLabel(Tensor imageProjected, Tensor labelProjected, int poolingStride, double dropout, bool training,
+        Generator? generator = null)
+    {
+        if (imageProjected.Dim != 3 || labelProjected.Dim != 2 || imageProjected.Shape[1] != labelProjected.Shape[0]
+            || imageProjected.Shape[2] != labelProjected.Shape[1])
+            throw new ArgumentException(
+                $"MfbPerLabel: expected projections B×R×J and R×J, got [{string.Join(',', imageProjected.Shape)}] and [{string.Join(',', labelProjected.Shape)}]");
+        using var l = labelProjected.Unsqueeze(0);
+        using var product = imageProjected * l;
+        if (training && dropout > 0)
+        {
+            using var dropped = F.Dropout(product, dropout, true, generator);
+            return SumPool(dropped, poolingStride);
+        }
+        return SumPool(product, poolingStride);
+    }
+
     /// <summary>The B×R×J tensor of products imageProjected[b] ⊙ labelProjected[r].</summary>
     public static Tensor Product(Tensor imageProjected, Tensor labelProjected)
     {

@@ -18,7 +18,8 @@ using Torch = Lah.Torch.Torch;
 /// backward → clipping → SGD) and of encoding (eval, no grad, pooled features → codes) for the small CNN (at 32² and
 /// 224²) and ResNet-50 at 224², on this CPU with libtorch's default threads. Median of ROUNDS timed steps after
 /// warm-up; CPU time (user + system) per image beside wall time, since other work may share the cores. Then
-/// ResNet-50 in PyTorch 1.13 (peers/resnet_step.py) with the same batches and threads.
+/// ResNet-50 with the same LAH head, Cauchy loss, clipping and SGD in PyTorch 1.13 (peers/resnet_step.py) with the
+/// same batches and threads; a failing peer fails the suite (its exit code).
 /// </summary>
 public static class VisionSuite
 {

@@ -76,6 +76,11 @@ public class LahConfigTests
         Assert.Equal(WordEmbedding.OneHot, ConfigNames.ParseWordEmbedding("one-hot"));
         Assert.Equal(FusionKind.DotProduct, ConfigNames.ParseFusion("DP"));
         Assert.Equal(QuantizationKind.Cauchy, ConfigNames.ParseQuantization("cauchy"));
+        Assert.Equal(Lah.Hashing.Graph.AdjacencyNormalization.Paper, ConfigNames.ParseAdjacency("paper"));
+        Assert.Equal(PairWeighting.Paper, ConfigNames.ParsePairWeighting("paper"));
+        Assert.Equal(LossReduction.Sum, ConfigNames.ParseReduction("sum"));
+        Assert.Equal(MfbProjections.PerLabel, ConfigNames.ParseMfbProjections("per-label"));
+        Assert.Contains("shared", Assert.Throws<FormatException>(() => ConfigNames.ParseMfbProjections("perlabel")).Message);
         var e = Assert.Throws<FormatException>(() => ConfigNames.ParseWordEmbedding("word2vec"));
         Assert.Contains("word-embedding", e.Message);
         Assert.Contains("glove", e.Message);

@@ -61,6 +61,31 @@ public class LabelGraphTests
     }
 
     [Fact]
+    public void PaperBinarisationZeroesProbabilitiesEqualToTau()
+    {
+        // At τ = 0.5, P(1|0) = 0.5 sits exactly on the threshold: the official code keeps it (P ≥ τ), the paper
+        // zeroes it (P ≤ τ ↦ 0). P(2|1) = 0.75 and P(1|2) = 1 are edges in both.
+        var official = LabelGraph.GenA(Nums, Cooc, tau: 0.5, p: 0.2);
+        var paper = LabelGraph.GenA(Nums, Cooc, tau: 0.5, p: 0.2, LabelGraphVariant.Paper);
+        Assert.True(official[1] > 0);
+        Assert.Equal(new[] { 0.8, 0, 0, 0, 0.8, 0.2, 0, 0.2, 0.8 }, paper, new ToleranceComparer(1e-12));
+    }
+
+    [Fact]
+    public void PaperNormalisationAddsTheIdentityAndUsesTheDegreeOfAPlusI()
+    {
+        double[] a = [1, 2, 0, 0, 1, 0, 3, 0, 1];
+        // A + I = [[2,2,0],[0,2,0],[3,0,2]], degrees 4, 2, 5: Â_ij = (A + I)_ij / √(d_i d_j).
+        double[] expected = [2.0 / 4, 2 / Math.Sqrt(8), 0, 0, 2.0 / 2, 0, 3 / Math.Sqrt(20), 0, 2.0 / 5];
+        Assert.Equal(expected, LabelGraph.GenAdj(a, AdjacencyNormalization.Paper, float32: false), new ToleranceComparer(1e-12));
+        // The paper's whole pipeline on the 3-label counts: A (diagonal 1 − q) + I, symmetric.
+        var paperA = LabelGraph.GenA(Nums, Cooc, tau: 0.4, p: 0.2, LabelGraphVariant.Paper);
+        var hat = LabelGraph.GenAdj(paperA, AdjacencyNormalization.Paper, float32: false);
+        // A + I = [[1.8,0.2,0],[0,1.8,0.2],[0,0.2,1.8]]: every degree is 2.
+        Assert.Equal(new[] { 0.9, 0.1, 0, 0, 0.9, 0.1, 0, 0.1, 0.9 }, hat, new ToleranceComparer(1e-12));
+    }
+
+    [Fact]
     public void MismatchedCountsNameTheArgument()
     {
         var e = Assert.Throws<ArgumentException>(() => LabelGraph.GenA(Nums, new double[4], 0.4, 0.15));

@@ -38,23 +38,31 @@ public class CauchyHashLossTests
         double Dist(double[] a, int i, double[] b, int j) => c.Distance == DistanceKind.NormalizedCosine
             ? K / 2.0 * (1 - Dot(a, i, b, j) / Math.Sqrt(Dot(a, i, a, i) * (Dot(b, j, b, j) + 1e-6)) + 1e-6)
             : Dot(a, i, a, i) - 2 * Dot(a, i, b, j) + Dot(b, j, b, j) + 0.001;
-        double sumS = 0, sumAbs = 0;
+        double sumS = 0, sumAbs = 0, offS = 0;
         foreach (var v in s) { sumS += v; sumAbs += Math.Abs(2 * v - 1); }
+        for (int i = 0; i < B; i++)
+            for (int j = 0; j < B; j++)
+                if (i != j) offS += s[i, j];
+        double pairs = B * (B - 1.0);
         double ce = 0;
         for (int i = 0; i < B; i++)
             for (int j = 0; j < B; j++)
             {
                 if (i == j) continue;
                 double p = c.Gamma / (Dist(u, i, u, j) + c.Gamma);
-                double w = Math.Abs(s[i, j] - 1) + sumAbs / sumS * s[i, j];
+                double w = c.PairWeighting == PairWeighting.Official
+                    ? Math.Abs(s[i, j] - 1) + sumAbs / sumS * s[i, j]
+                    : s[i, j] * pairs / Math.Max(offS, 1e-12) + (1 - s[i, j]) * pairs / Math.Max(pairs - offS, 1e-12);
                 ce += w * (-s[i, j] * Math.Log(p) - (1 - s[i, j]) * Math.Log(1 - p));
             }
-        ce /= B * (B - 1);
+        bool sum = c.Reduction == LossReduction.Sum;
+        if (!sum) ce /= B * (B - 1);
         var abs = u.Select(Math.Abs).ToArray();
         var ones = Enumerable.Repeat(1.0, K).ToArray();
-        double q = c.Quantization == QuantizationKind.Squared
-            ? abs.Average(a => (a - 1) * (a - 1))
-            : Enumerable.Range(0, B).Average(i => Math.Log(1 + Dist(abs, i, ones, 0) / c.Gamma));
+        var qs = c.Quantization == QuantizationKind.Squared
+            ? abs.Select(a => (a - 1) * (a - 1)).ToArray()
+            : Enumerable.Range(0, B).Select(i => Math.Log(1 + Dist(abs, i, ones, 0) / c.Gamma)).ToArray();
+        double q = sum ? qs.Sum() : qs.Average();
         var (wc, wq) = c.Combination == LossCombination.Official ? (1.0, c.Lambda) : (c.Lambda, 1 - c.Lambda);
         return (wc * ce + wq * q, wc * ce, wq * q);
     }
@@ -105,6 +113,81 @@ public class CauchyHashLossTests
             double fd = (Reference(plus, y, c).Total - Reference(minus, y, c).Total) / (2 * h);
             Assert.True(Math.Abs(fd - grad[idx]) <= 1e-6 + 1e-5 * Math.Abs(fd), $"d/du[{idx}]: autograd {grad[idx]}, finite difference {fd}");
         }
+    }
+
+    public static IEnumerable<object[]> PaperOptions() =>
+        from s in new[] { SimilarityKind.Iou, SimilarityKind.Original }
+        from q in new[] { QuantizationKind.Squared, QuantizationKind.Cauchy }
+        from w in new[] { PairWeighting.Official, PairWeighting.Paper }
+        from r in new[] { LossReduction.Mean, LossReduction.Sum }
+        select new object[] { s, q, w, r };
+
+    [Theory]
+    [MemberData(nameof(PaperOptions))]
+    public void PairWeightingAndReductionMatchThePairByPairDefinition(SimilarityKind s, QuantizationKind q, PairWeighting w, LossReduction r)
+    {
+        var c = Config(s, DistanceKind.NormalizedCosine, q, LossCombination.Paper) with { PairWeighting = w, Reduction = r };
+        var (u, y) = Sample(4);
+        using var scope = Torch.NewScope();
+        var terms = new CauchyHashLoss(c).Compute(Torch.FromArray(u, B, K), Torch.FromArray(y, B, R));
+        var expected = Reference(u, y, c);
+        Assert.Equal(expected.Cauchy, terms.Cauchy.ItemDouble(), 1e-9);
+        Assert.Equal(expected.Quant, terms.Quantization.ItemDouble(), 1e-9);
+    }
+
+    // Three codes with K = 2 under the binary similarity: items 0 and 1 share a label, item 2 shares none.
+    // u0 = (1, 1) and u1 = (1, −1) are orthogonal: δ = 1, c = ½, −log c = log 2 (a similar pair, twice).
+    // u0 and u2 = (−1, −1) are opposite: δ = 2, c = ⅓, −log(1 − c) = log 1.5; u1 and u2 are orthogonal: log 2
+    // (dissimilar pairs, each twice). Off the diagonal |S| = 6, |S_s| = 2, |S_d| = 4.
+    private static readonly double[] HandU = [1, 1, 1, -1, -1, -1];
+    private static readonly double[] HandY = [1, 0, 1, 0, 0, 1];
+
+    private static double HandCrossEntropy(PairWeighting w, LossReduction r)
+    {
+        using var scope = Torch.NewScope();
+        var c = new HashLossConfig { Similarity = SimilarityKind.Original, PairWeighting = w, Reduction = r };
+        return new CauchyHashLoss(c).CrossEntropy(Torch.FromArray(HandU, 3, 2), Torch.FromArray(HandY, 3, 2)).ItemDouble();
+    }
+
+    [Fact]
+    public void PaperPairWeightsAreAllPairsOverSimilarAndOverDissimilarPairs()
+    {
+        double similar = 2 * Math.Log(2), dissimilar = 2 * Math.Log(1.5) + 2 * Math.Log(2);
+        // Paper: w_s = |S|/|S_s| = 3, w_d = |S|/|S_d| = 1.5.
+        Assert.Equal((3 * similar + 1.5 * dissimilar) / 6, HandCrossEntropy(PairWeighting.Paper, LossReduction.Mean), 5);
+        Assert.Equal(3 * similar + 1.5 * dissimilar, HandCrossEntropy(PairWeighting.Paper, LossReduction.Sum), 4);
+        // Official: the sums run over all 9 entries (Σs = 5 with the diagonal, Σ|2s − 1| = 9): w_s = 9/5, w_d = 1.
+        Assert.Equal((1.8 * similar + dissimilar) / 6, HandCrossEntropy(PairWeighting.Official, LossReduction.Mean), 5);
+    }
+
+    [Fact]
+    public void SummedQuantizationAddsOverEntriesOrCodes()
+    {
+        // u = [[0.5, −2], [1, 0]]: (|u| − 1)² = 0.25, 1, 0, 1. Cauchy with the normed δ and γ = 1:
+        // |u0| = (0.5, 2): cos with 1 = 2.5/(√4.25·√2); |u1| = (1, 0): cos = 1/√2; δ = K/2·(1 − cos).
+        double[] u = [0.5, -2, 1, 0];
+        double cauchy0 = Math.Log(1 + (1 - 2.5 / (Math.Sqrt(4.25) * Math.Sqrt(2)))), cauchy1 = Math.Log(1 + (1 - 1 / Math.Sqrt(2)));
+        using var scope = Torch.NewScope();
+        double Q(QuantizationKind q, LossReduction r) =>
+            new CauchyHashLoss(new HashLossConfig { Quantization = q, Reduction = r }).Quantization(Torch.FromArray(u, 2, 2)).ItemDouble();
+        Assert.Equal(2.25, Q(QuantizationKind.Squared, LossReduction.Sum), 9);
+        Assert.Equal(2.25 / 4, Q(QuantizationKind.Squared, LossReduction.Mean), 9);
+        Assert.Equal(cauchy0 + cauchy1, Q(QuantizationKind.Cauchy, LossReduction.Sum), 5);
+        Assert.Equal((cauchy0 + cauchy1) / 2, Q(QuantizationKind.Cauchy, LossReduction.Mean), 5);
+    }
+
+    [Fact]
+    public void SumsEqualScaledMeansWithTheRescaledLambda()
+    {
+        // Sum = B(B − 1)·L_cce + λ_sum·B·K·L_q = B(B − 1)·(L_cce + λ_mean·L_q) when λ_sum = λ_mean·(B − 1)/K (README).
+        var (u, y) = Sample(6);
+        using var scope = Torch.NewScope();
+        double lambdaMean = 2.0, lambdaSum = lambdaMean * (B - 1) / K;
+        var mean = new CauchyHashLoss(new HashLossConfig { Lambda = lambdaMean })
+            .Compute(Torch.FromArray(u, B, K), Torch.FromArray(y, B, R)).Total.ItemDouble();
+        var sum = new CauchyHashLoss(new HashLossConfig { Lambda = lambdaSum, Reduction = LossReduction.Sum })
+            .Compute(Torch.FromArray(u, B, K), Torch.FromArray(y, B, R)).Total.ItemDouble();
+        Assert.Equal(B * (B - 1) * mean, sum, 9);
     }
 
     [Fact]

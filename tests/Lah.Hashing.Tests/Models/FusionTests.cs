@@ -56,4 +56,33 @@ public class FusionTests
         var codes = HashCodes.Binarize(Torch.FromArray(new[] { -0.5f, 0f, 0.25f, -0f, 3f }, 5)).ToFloatArray();
         Assert.Equal(new[] { -1f, -1f, 1f, -1f, 1f }, codes);
     }
+
+    [Fact]
+    public void PerLabelMfbFusesEachLabelWithItsOwnProjections()
+    {
+        // R = 2, D = C = J = 2, one image x = (1, 2), label embeddings E = [(1, 1), (2, −1)].
+        // U_0 = I, U_1 = [[1,1],[0,2]], bu_1 = (1, 0): U_0x = (1, 2), U_1x + bu_1 = (4, 4).
+        // V_0 = [[2,0],[0,1]], bv_0 = (0, 1): (2, 2); V_1 = [[1,0],[1,1]]: (2, 1).
+        // Products (2, 4) and (8, 4): stride 2 sums them to (6, 12); stride 1 keeps them.
+        using var scope = Torch.NewScope();
+        using var uProj = new PerLabelLinear(2, 2, 2);
+        using var vProj = new PerLabelLinear(2, 2, 2);
+        using (Torch.NoGrad())
+        {
+            uProj.Weight.Copy_(Torch.FromArray(new float[] { 1, 0, 0, 1, 1, 1, 0, 2 }, 2, 2, 2));
+            uProj.Bias.Copy_(Torch.FromArray(new float[] { 0, 0, 1, 0 }, 2, 2));
+            vProj.Weight.Copy_(Torch.FromArray(new float[] { 2, 0, 0, 1, 1, 0, 1, 1 }, 2, 2, 2));
+            vProj.Bias.Copy_(Torch.FromArray(new float[] { 0, 1, 0, 0 }, 2, 2));
+        }
+        var img = uProj.ForwardShared(Torch.FromArray(new float[] { 1, 2 }, 1, 2));
+        var lab = vProj.ForwardPerLabel(Torch.FromArray(new float[] { 1, 1, 2, -1 }, 2, 2));
+        Assert.Equal(new float[] { 1, 2, 4, 4 }, img.ToFloatArray());
+        Assert.Equal(new float[] { 2, 2, 2, 1 }, lab.ToFloatArray());
+        Assert.Equal(new float[] { 6, 12 }, Fusion.MfbPerLabel(img, lab, 2, dropout: 0.5, training: false).ToFloatArray());
+        Assert.Equal(new float[] { 2, 4, 8, 4 }, Fusion.MfbPerLabel(img, lab, 1, dropout: 0.5, training: false).ToFloatArray());
+        // In training, dropout zeroes or scales each product before pooling (stride 1: 0 or 2×).
+        Torch.ManualSeed(2);
+        var dropped = Fusion.MfbPerLabel(img, lab, 1, dropout: 0.5, training: true).ToFloatArray();
+        Assert.All(dropped.Zip(new float[] { 2, 4, 8, 4 }), p => Assert.True(p.First == 0 || p.First == 2 * p.Second));
+    }
 }

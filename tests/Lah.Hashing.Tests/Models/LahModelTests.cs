@@ -142,4 +142,55 @@ public class LahModelTests
              "Linear_classifierproj.bias", "hash_layer.weight", "hash_layer.bias", "A"],
             head.StateDict().Keys.OrderBy(k => k == "A").ToArray());
     }
+
+    [Fact]
+    public void PerLabelProjectionsHaveTheirOwnNamesShapesAndGroup()
+    {
+        var c = Small with { MfbProjections = MfbProjections.PerLabel, JointDim = 6, PoolingStride = 3 };
+        using var head = (LahModel)Create(c);
+        var shapes = Shapes(head);
+        Assert.Equal(["gc1.weight", "gc2.weight", "mfb_U.weight", "mfb_U.bias", "mfb_V.weight", "mfb_V.bias", "hash_layer.weight",
+            "hash_layer.bias"], shapes.Keys);
+        Assert.Equal(new long[] { R, 6, D }, shapes["mfb_U.weight"]);
+        Assert.Equal(new long[] { R, 6 }, shapes["mfb_U.bias"]);
+        Assert.Equal(new long[] { R, 6, 11 }, shapes["mfb_V.weight"]);
+        Assert.Equal(new long[] { 8, R * 2 }, shapes["hash_layer.weight"]);
+        Assert.Null(head.ImageProjection);
+        var fusion = head.OptimizedGroups().Single(g => g.Name == "fusion").Parameters;
+        Assert.Equal(4, fusion.Count);
+        Assert.Contains(head.PerLabelImageProjection!.Weight, fusion);
+
+        // The head's fusion equals the per-label definition computed from its own weights: label r fuses
+        // U_r·x + bu_r with V_r·E_r + bv_r, summed over groups of 3.
+        head.Eval();
+        using var scope = Torch.NewScope();
+        var x = Torch.Rand([2, D]);
+        var z = head.Fuse(x).ToFloatArray();
+        var e = head.LabelEmbeddings().ToFloatArray();
+        var xs = x.ToFloatArray();
+        var (u, bu) = (head.PerLabelImageProjection.Weight.ToFloatArray(), head.PerLabelImageProjection.Bias.ToFloatArray());
+        var (v, bv) = (head.PerLabelLabelProjection!.Weight.ToFloatArray(), head.PerLabelLabelProjection.Bias.ToFloatArray());
+        for (int b = 0; b < 2; b++)
+            for (int r = 0; r < R; r++)
+                for (int g = 0; g < 2; g++)
+                {
+                    double expected = 0;
+                    for (int j = g * 3; j < g * 3 + 3; j++)
+                    {
+                        double m1 = bu[r * 6 + j], m2 = bv[r * 6 + j];
+                        for (int d = 0; d < D; d++) m1 += u[(r * 6 + j) * D + d] * xs[b * D + d];
+                        for (int k = 0; k < 11; k++) m2 += v[(r * 6 + j) * 11 + k] * e[r * 11 + k];
+                        expected += m1 * m2;
+                    }
+                    Assert.Equal(expected, z[b * R * 2 + r * 2 + g], 4);
+                }
+    }
+
+    [Fact]
+    public void PerLabelProjectionsNeedMfb()
+    {
+        var e = Assert.Throws<ArgumentException>(() =>
+            (Small with { MfbProjections = MfbProjections.PerLabel, Fusion = FusionKind.DotProduct }).Validate());
+        Assert.Contains("MfbProjections", e.Message);
+    }
 }

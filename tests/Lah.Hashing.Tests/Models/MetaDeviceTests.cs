@@ -46,11 +46,12 @@ public class MetaDeviceTests
     private static Tensor MetaLabels() => Torch.Rand([B, R], device: Device.Meta).Gt(0.5).To(DType.Float32);
 
     public static IEnumerable<object[]> Heads() =>
-        new[] { "mfb", "dot", "dch" }.Select(h => new object[] { h });
+        new[] { "mfb", "mfb-per-label", "dot", "dch" }.Select(h => new object[] { h });
 
     private static LahConfig HeadConfig(string kind) => kind switch
     {
         "mfb" => Config(FusionKind.Mfb),
+        "mfb-per-label" => Config(FusionKind.Mfb) with { MfbProjections = MfbProjections.PerLabel, AdjacencyNormalization = Lah.Hashing.Graph.AdjacencyNormalization.Paper },
         "dot" => Config(FusionKind.DotProduct),
         _ => Config(FusionKind.Mfb) with { WordEmbedding = WordEmbedding.None },
     };
@@ -90,13 +91,23 @@ public class MetaDeviceTests
         from d in new[] { DistanceKind.NormalizedCosine, DistanceKind.Euclidean }
         from q in new[] { QuantizationKind.Squared, QuantizationKind.Cauchy }
         from m in new[] { LossCombination.Official, LossCombination.Paper }
-        select new object[] { s, d, q, m };
+        from w in new[] { PairWeighting.Official, PairWeighting.Paper }
+        select new object[] { s, d, q, m, w };
 
     [Theory]
     [MemberData(nameof(LossVariants))]
-    public void Every_cauchy_loss_variant_runs_on_the_codes_device(SimilarityKind s, DistanceKind d, QuantizationKind q, LossCombination m)
+    public void Every_cauchy_loss_variant_runs_on_the_codes_device(SimilarityKind s, DistanceKind d, QuantizationKind q, LossCombination m, PairWeighting w)
     {
-        var loss = new CauchyHashLoss(new HashLossConfig { Similarity = s, Distance = d, Quantization = q, Combination = m, Lambda = m == LossCombination.Paper ? 0.5 : 2 });
+        var loss = new CauchyHashLoss(new HashLossConfig
+        {
+            Similarity = s,
+            Distance = d,
+            Quantization = q,
+            Combination = m,
+            Lambda = m == LossCombination.Paper ? 0.5 : 2,
+            PairWeighting = w,
+            Reduction = w == PairWeighting.Paper ? LossReduction.Sum : LossReduction.Mean,
+        });
         using var scope = Torch.NewScope();
         var u = Torch.Randn([B, K], device: Device.Meta).RequiresGrad_();
         var terms = loss.Compute(u.Tanh(), MetaLabels());

@@ -75,7 +75,7 @@ public class FeatureTrainerTests
     public void OfficialFrozenKeepsProjectionsAndHashLayerAndAccumulatesTheirGradients()
     {
         using var model = Build(SmallConfig(ParameterTraining.OfficialFrozen), 5);
-        var frozen = new[] { model.ImageProjection, model.LabelProjection, model.HashLayer }
+        var frozen = new Lah.Torch.NN.Module[] { model.ImageProjection!, model.LabelProjection!, model.HashLayer }
             .SelectMany(m => m.Parameters()).ToList();
         var before = frozen.Select(p => p.ToFloatArray()).ToList();
         var gcBefore = model.Gc1.Weight.ToFloatArray();
