@@ -29,6 +29,9 @@ let debianPackages =
         "dataset-fashion-mnist"
     ]
 
+/// Debian packages of the test peers (PyTorch writes .pth files, FAISS writes and searches index files).
+let testPeerPackages = [ "python3-torch"; "python3-faiss"; "python3-numpy" ]
+
 /// Extra Debian packages for the side-by-side benchmarks (FAISS, PIL, PyTorch, NumPy run with /usr/bin/python3).
 let benchPackages =
     [ "python3-faiss"; "python3-pil"; "python3-torch"; "python3-numpy" ]
@@ -553,6 +556,13 @@ let test (args: ParseResults<TestArgs>) =
         build ()
         // The shim must also compile against the libtorch 2.x a GPU user brings (headers only, nothing installed).
         checkLibtorch2 ()
+
+    // Tests written against PyTorch's and FAISS's own files skip without them, unless fixtures are required (CI).
+    if
+        Environment.GetEnvironmentVariable "LAH_REQUIRE_FIXTURES" = "1"
+        && (capture "/usr/bin/python3" [ "-c"; "import torch, faiss, numpy" ]).IsNone
+    then
+        aptInstall testPeerPackages
 
     let results = path [ "artifacts"; "test-results" ]
 

@@ -30,7 +30,9 @@ let target (profile: Profile) (weights: string option) =
                 let b = Profiles.baseFor profile weights dataset
 
                 for label, change in methods do
-                    for e in grid Profiles.bits withQuickBits (change b |> withName label) |> List.filter runnable ->
+                    for e in
+                        grid Profiles.bits withQuickBits (change b |> withName label)
+                        |> List.filter runnable ->
                         {
                             Row = label
                             Dataset = dataset

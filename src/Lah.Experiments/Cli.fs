@@ -58,10 +58,38 @@ type ShowArgs =
             match this with
             | File _ -> "an experiment file: prints it with every default filled in, and its content hash."
 
+type QueryArgs =
+    | [<Mandatory>] Index of file: string
+    | Code of hex: string
+    | Queries of file: string
+    | K of count: int
+    | Radius of distance: int
+    | Json
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Index _ -> "the codes to search: our index file (.lahidx) or a FAISS binary index file (IndexBinaryFlat)."
+            | Code _ -> "one query code as hex, its bytes in storage order (FAISS's order too)."
+            | Queries _ -> "a file of query codes (either format)."
+            | K _ -> "the k nearest codes (default 10)."
+            | Radius _ -> "every code within this Hamming distance instead of the k nearest."
+            | Json -> "print JSON instead of a table."
+
+type WeightsArgs =
+    | [<CliPrefix(CliPrefix.None)>] Convert of input: string * output: string
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Convert _ -> "a PyTorch .pth state dict (torchvision / timm) or safetensors file → safetensors."
+
 type LahArgs =
     | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<ReproduceArgs>
     | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<RunArgs>
     | [<CliPrefix(CliPrefix.None)>] Show of ParseResults<ShowArgs>
+    | [<CliPrefix(CliPrefix.None)>] Query of ParseResults<QueryArgs>
+    | [<CliPrefix(CliPrefix.None)>] Weights of ParseResults<WeightsArgs>
 
     interface IArgParserTemplate with
         member this.Usage =
@@ -69,3 +97,5 @@ type LahArgs =
             | Reproduce _ -> "run the experiment records behind a published table or figure and write its report."
             | Run _ -> "run experiments from YAML files and print their results."
             | Show _ -> "print an experiment file with its defaults and content hash."
+            | Query _ -> "search an index file by a hex code or a file of query codes."
+            | Weights _ -> "convert weights files."

@@ -33,6 +33,8 @@ let lahHead =
         Embedding = Glove
         Fusion = Mfb
         Graph = OfficialGraph
+        Propagation = TransposedPropagation
+        MfbProjections = SharedProjections
         Tau = 0.4
         P = 0.15
         JointDim = 358
@@ -78,6 +80,16 @@ let cauchyOf (c: Lah.Hashing.Config.HashLossConfig) =
                 OfficialCombination
             else
                 PaperCombination
+        PairWeighting =
+            if c.PairWeighting = Lah.Hashing.Config.PairWeighting.Official then
+                OfficialWeights
+            else
+                PaperWeights
+        Reduction =
+            if c.Reduction = Lah.Hashing.Config.LossReduction.Mean then
+                MeanReduction
+            else
+                SumReduction
     }
 
 /// DCH's Cauchy loss as the quick recipe weighs it for a code length (λ grows with the code length).
@@ -235,9 +247,14 @@ let withQuickBits bits (e: Experiment) =
     | Cauchy c, Embedded ->
         { e with
             Bits = bits
-            Loss = Cauchy { c with Lambda = (quickLossFor e.Data.Dataset bits).Lambda }
+            Loss =
+                Cauchy
+                    { c with
+                        Lambda = (quickLossFor e.Data.Dataset bits).Lambda
+                    }
         }
     | _ -> { e with Bits = bits }
+
 let withSeed seed (e: Experiment) = { e with Seed = seed }
 
 let withDataset dataset (e: Experiment) =

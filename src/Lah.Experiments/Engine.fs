@@ -68,7 +68,15 @@ let toLossConfig (loss: Loss) =
             Combination =
                 (match c.Combination with
                  | OfficialCombination -> Lah.Hashing.Config.LossCombination.Official
-                 | PaperCombination -> Lah.Hashing.Config.LossCombination.Paper)
+                 | PaperCombination -> Lah.Hashing.Config.LossCombination.Paper),
+            PairWeighting =
+                (match c.PairWeighting with
+                 | OfficialWeights -> Lah.Hashing.Config.PairWeighting.Official
+                 | PaperWeights -> Lah.Hashing.Config.PairWeighting.Paper),
+            Reduction =
+                (match c.Reduction with
+                 | MeanReduction -> Lah.Hashing.Config.LossReduction.Mean
+                 | SumReduction -> Lah.Hashing.Config.LossReduction.Sum)
         )
     | _ -> Lah.Hashing.Config.HashLossConfig()
 
@@ -86,6 +94,15 @@ let lahConfig (e: Experiment) (h: LahHead) (labels: int) (imageDim: int) (wordDi
             (match h.Graph with
              | OfficialGraph -> Lah.Hashing.Graph.LabelGraphVariant.Official
              | PaperGraph -> Lah.Hashing.Graph.LabelGraphVariant.Paper),
+        AdjacencyNormalization =
+            (match h.Propagation with
+             | TransposedPropagation -> Lah.Hashing.Graph.AdjacencyNormalization.Transposed
+             | SymmetricPropagation -> Lah.Hashing.Graph.AdjacencyNormalization.Symmetric
+             | PaperPropagation -> Lah.Hashing.Graph.AdjacencyNormalization.Paper),
+        MfbProjections =
+            (match h.MfbProjections with
+             | SharedProjections -> Lah.Hashing.Config.MfbProjections.Shared
+             | PerLabelProjections -> Lah.Hashing.Config.MfbProjections.PerLabel),
         Tau = h.Tau,
         P = h.P,
         Fusion =

@@ -132,11 +132,24 @@ type LabelGraph =
     | OfficialGraph
     | PaperGraph
 
+/// How the GCN propagates over the label graph: the official code's D·Aᵀ·D, D·A·D, or the paper's D̃^-½(A+I)D̃^-½.
+type Propagation =
+    | TransposedPropagation
+    | SymmetricPropagation
+    | PaperPropagation
+
+/// MFB's projections: one shared pair (official) or one pair per label (Ũ_c, Ṽ_c as the paper writes them).
+type MfbProjections =
+    | SharedProjections
+    | PerLabelProjections
+
 type LahHead =
     {
         Embedding: WordEmbedding
         Fusion: Fusion
         Graph: LabelGraph
+        Propagation: Propagation
+        MfbProjections: MfbProjections
         Tau: float
         P: float
         JointDim: int
@@ -176,6 +189,16 @@ type Combination =
     | OfficialCombination
     | PaperCombination
 
+/// Pair weights: the official balance (diagonal counted) or the paper's |S|/|S_s| and |S|/|S_d|.
+type PairWeighting =
+    | OfficialWeights
+    | PaperWeights
+
+/// Means over pairs and entries (the official code) or the paper's sums.
+type Reduction =
+    | MeanReduction
+    | SumReduction
+
 type CauchyLoss =
     {
         Gamma: float
@@ -184,6 +207,8 @@ type CauchyLoss =
         Distance: Distance
         Quantization: Quantization
         Combination: Combination
+        PairWeighting: PairWeighting
+        Reduction: Reduction
     }
 
 /// Which negatives of a (label center, image) pair enter the hybrid loss's alignment hinge.

@@ -98,6 +98,9 @@ let errors (e: Experiment) =
             if not (h.Dropout >= 0.0 && h.Dropout < 1.0) then
                 Some(path + ".dropout", $"expected a probability in [0, 1), got {h.Dropout}")
 
+            if h.MfbProjections = PerLabelProjections && h.Fusion <> Mfb then
+                Some(path + ".mfb-projections", "per-label projections need fusion 'mfb'")
+
             if h.Embedding = NoEmbedding || h.Fusion = NoFusion then
                 Some(path, "a LAH head needs a word embedding and a fusion; use head 'dch-head' for neither")
 

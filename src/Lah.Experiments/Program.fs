@@ -87,6 +87,31 @@ let private show (args: ParseResults<ShowArgs>) =
     printf "%s" (ExperimentFile.toYaml e)
     0
 
+let private query (args: ParseResults<QueryArgs>) =
+    let index = Tools.readIndex (args.GetResult QueryArgs.Index)
+
+    let queries =
+        match args.TryGetResult QueryArgs.Code, args.TryGetResult QueryArgs.Queries with
+        | Some hex, None -> Tools.parseHexCode hex index.Bits
+        | None, Some file -> Tools.readIndex file
+        | _ -> raise (ArgumentException "give one of --code HEX or --queries FILE")
+
+    let results =
+        Tools.search index queries (args.TryGetResult QueryArgs.K) (args.TryGetResult QueryArgs.Radius)
+
+    if args.Contains QueryArgs.Json then
+        printfn "%s" (Tools.toJson queries results)
+    else
+        Tools.printTable queries results
+
+    0
+
+let private weights (args: ParseResults<WeightsArgs>) =
+    match args.GetSubCommand() with
+    | Convert(input, output) ->
+        Tools.convertWeights input output
+        0
+
 [<EntryPoint>]
 let main argv =
     let parser =
@@ -99,6 +124,8 @@ let main argv =
         | Reproduce r -> reproduce r
         | Run r -> run r
         | Show s -> show s
+        | Query q -> query q
+        | Weights w -> weights w
     with
     | Yaml.ExperimentFileError _ as e ->
         eprintfn "lah: %s" e.Message

@@ -185,10 +185,11 @@ let tests =
                         (map (run "collapsed" (Defaults.asSanity Collapsed base')))
 
                 let maps =
-                    [ for label, change in Catalog.Table1.methods -> label, map (run label (change base')) ]
+                    [
+                        for label, change in Catalog.Table1.methods -> label, map (run label (change base'))
+                    ]
 
-                let text =
-                    maps |> List.map (fun (l, m) -> $"{l} {m:F3}") |> String.concat ", "
+                let text = maps |> List.map (fun (l, m) -> $"{l} {m:F3}") |> String.concat ", "
 
                 // The engine wiring is under test here (the learning margins are LearningTests' and
                 // CenterLearningTests'): on the reduced grid LSH is a strong floor at short codes.
