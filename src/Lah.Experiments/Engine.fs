@@ -381,7 +381,7 @@ let runFeatureMode (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOut
     | Lsh
     | RandomCodes
     | Collapsed ->
-        let mean = featureMean db
+        let mean = HashBaselines.Mean db
 
         let encoded =
             {

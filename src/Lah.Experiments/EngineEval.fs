@@ -83,45 +83,22 @@ let classificationMap (scores: float32[]) (labels: float32[]) (items: int) =
     let targets = labels |> Array.map (fun v -> if v > 0.5f then 1.0f else -1.0f)
     (ClassificationMetrics.AveragePrecision(ReadOnlySpan scores, ReadOnlySpan targets, items)).Map
 
-/// Mean feature of a set (LSH centres every set by the training features' mean).
-let featureMean (data: FeatureSet) =
-    let d = data.FeatureDim
-    let mean = Array.zeroCreate<float32> d
-
-    for i in 0 .. data.Count - 1 do
-        for j in 0 .. d - 1 do
-            mean[j] <- mean[j] + data.Features[i * d + j] / float32 data.Count
-
-    mean
-
-/// Codes of a sanity row for a feature set: LSH projects with a seeded Gaussian matrix shared by query and database,
-/// after centring by `mean` (ReLU features are all positive, so an uncentred projection is biased).
+/// Codes of a sanity row for a feature set: LSH (Lah.Training's, centred on `mean`, the database's) and collapsed
+/// codes are the library's floors; random codes are drawn per item from the seed.
 let sanityCodes (head: Head) (seed: int) (bits: int) (mean: float32[]) (data: FeatureSet) : EncodedSet =
-    let n = data.Count
-    let d = data.FeatureDim
-    let outputs = Array.zeroCreate<float32>(n * bits)
-
     match head with
-    | Lsh ->
-        let rng = Rng.For(uint64 seed, 0x15AUL)
-        let w = Array.init (d * bits) (fun _ -> float32 (rng.NextGaussian()))
-
-        for i in 0 .. n - 1 do
-            for b in 0 .. bits - 1 do
-                let mutable s = 0.0f
-
-                for j in 0 .. d - 1 do
-                    s <- s + (data.Features[i * d + j] - mean[j]) * w[j * bits + b]
-
-                outputs[i * bits + b] <- tanh s
+    | Lsh -> HashBaselines.Lsh(data, bits, uint64 seed, mean)
+    | Collapsed -> HashBaselines.Collapsed(data.Count, bits)
     | RandomCodes ->
+        let n = data.Count
+        let outputs = Array.zeroCreate<float32>(n * bits)
+
         for i in 0 .. n - 1 do
             // Keyed by the item's position and the set's size, so queries and database draw differently.
             let rng = Rng.For(uint64 seed, 0x4A4DUL, uint64 n, uint64 i)
 
             for b in 0 .. bits - 1 do
                 outputs[i * bits + b] <- if rng.NextDouble() < 0.5 then -1.0f else 1.0f
-    | Collapsed -> Array.fill outputs 0 outputs.Length 1.0f
-    | other -> invalidArg "head" $"{other} is not a sanity row"
 
-    EncodedSet(PackedCodes.FromSigns(outputs, n, bits), outputs)
+        EncodedSet(PackedCodes.FromSigns(outputs, n, bits), outputs)
+    | other -> invalidArg "head" $"{other} is not a sanity row"
