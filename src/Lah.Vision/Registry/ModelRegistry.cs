@@ -117,19 +117,7 @@ public sealed class ModelRegistry
         {
             foreach (var t in st.Tensors)
                 if (!isClassifier(t.Name)) dict[t.Name] = TensorSafeTensors.Read(st, t.Name);
-            LoadStateDictResult result;
-            try
-            {
-                result = model.LoadStateDict(dict, strict: false);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new InvalidDataException($"{file}: {e.Message}", e);
-            }
-            var badMissing = result.MissingKeys.Where(k => !isClassifier(k)).ToList();
-            if (badMissing.Count > 0 || result.UnexpectedKeys.Count > 0)
-                throw new InvalidDataException(
-                    $"{file}: cannot load into {model.GetType().Name}: missing keys: [{string.Join(", ", badMissing)}]; unexpected keys: [{string.Join(", ", result.UnexpectedKeys)}]");
+            LoadChecked(model, file, dict, strict: false, isClassifier);
         }
         finally
         {
@@ -149,24 +137,30 @@ public sealed class ModelRegistry
             bool sameHead = dict.Where(kv => isClassifier(kv.Key)).All(kv => own.TryGetValue(kv.Key, out var o) && o.Shape.SequenceEqual(kv.Value.Shape))
                 && own.Keys.Where(isClassifier).All(dict.ContainsKey);
             var given = sameHead ? dict : dict.Where(kv => !isClassifier(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
-            LoadStateDictResult result;
-            try
-            {
-                result = model.LoadStateDict(given, strict: sameHead);
-            }
-            catch (InvalidDataException e)
-            {
-                throw new InvalidDataException($"{file}: {e.Message}", e);
-            }
-            var badMissing = result.MissingKeys.Where(k => !isClassifier(k)).ToList();
-            if (badMissing.Count > 0 || result.UnexpectedKeys.Count > 0)
-                throw new InvalidDataException(
-                    $"{file}: cannot load into {model.GetType().Name}: missing keys: [{string.Join(", ", badMissing)}]; unexpected keys: [{string.Join(", ", result.UnexpectedKeys)}]");
+            LoadChecked(model, file, given, strict: sameHead, isClassifier);
         }
         finally
         {
             foreach (var t in dict.Values) t.Dispose();
         }
+    }
+
+    /// <summary>Loads <paramref name="dict"/>; every key but the classifier's must match, errors name the file.</summary>
+    private static void LoadChecked(Backbone model, string file, Dictionary<string, Tensor> dict, bool strict, Func<string, bool> isClassifier)
+    {
+        LoadStateDictResult result;
+        try
+        {
+            result = model.LoadStateDict(dict, strict);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{file}: {e.Message}", e);
+        }
+        var badMissing = result.MissingKeys.Where(k => !isClassifier(k)).ToList();
+        if (badMissing.Count > 0 || result.UnexpectedKeys.Count > 0)
+            throw new InvalidDataException(
+                $"{file}: cannot load into {model.GetType().Name}: missing keys: [{string.Join(", ", badMissing)}]; unexpected keys: [{string.Join(", ", result.UnexpectedKeys)}]");
     }
 
     private static string FindWeights(string arch, PretrainedConfig cfg, string? weightsDir)
