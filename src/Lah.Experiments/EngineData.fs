@@ -92,6 +92,8 @@ let load (e: Experiment) : LoadedData =
             match d.Split with
             | DchSplit -> Splits.Dch(scenes.Count, d.Query, d.Train, seed)
             | LahOfficialSplit -> Splits.SeededLah(scenes.Count, d.Query, seed)
+            | NamedSplit name ->
+                invalidArg "data.split" $"the named protocol {name} needs source 'official', not the embedded scenes"
 
         {
             Dataset = scenes
@@ -111,18 +113,20 @@ let load (e: Experiment) : LoadedData =
                 DirectoryNotFoundException $"data.root: {Path.Combine(imageRoot, probe)} not found; expected {layout}"
             )
 
-        let pool = LahDatasets.Load(folderName d.Dataset, dir, imageRoot)
+        let protocol =
+            match d.Split with
+            | DchSplit -> "dch"
+            | LahOfficialSplit -> "lah"
+            | NamedSplit name -> name
 
-        let split =
-            Splits.ForDataset(
-                folderName d.Dataset,
-                (match d.Split with
-                 | DchSplit -> "dch"
-                 | LahOfficialSplit -> "lah"),
-                pool.Pool.Count,
-                pool.TrainCount,
-                seed
-            )
+        // The full-size COCO protocols are defined on the pool read from COCO's instances files, not the LAH lists.
+        let pool =
+            if Splits.Find(folderName d.Dataset, protocol).Pool = PoolSource.CocoInstances then
+                LahDatasets.LoadCocoFull(Path.Combine(d.Root, sub, "annotations"), imageRoot)
+            else
+                LahDatasets.Load(folderName d.Dataset, dir, imageRoot)
+
+        let split = Splits.ForPool(folderName d.Dataset, protocol, pool, seed)
 
         {
             Dataset = pool.Pool

@@ -25,6 +25,9 @@ type SplitProtocol =
     | DchSplit
     /// The official LAH code: its train / test lists; the test set is searched leave-one-out.
     | LahOfficialSplit
+    /// A protocol of `Lah.Data.SplitNames` by name (source `official` only), e.g. `dch-full` or `lah-official-full`
+    /// on the full-size COCO 2014 pool read from ROOT/coco2014/annotations; random ones take their published counts.
+    | NamedSplit of name: string
 
 /// How hard the embedded scenes are (glyph sizes, noise, clutter, occlusion, decoys); radii are fractions of the side.
 type Scenes =

@@ -58,6 +58,20 @@ let errors (e: Experiment) =
         elif d.Root = "" then
             Some("data.root", "expected the dataset root for source 'official'")
 
+        match d.Split with
+        | NamedSplit _ when d.Source = Embedded ->
+            Some(
+                "data.split",
+                "a named protocol needs source 'official' (the embedded scenes take dch-split or lah-official-split)"
+            )
+        | NamedSplit name ->
+            try
+                Lah.Data.Splits.Find(Defaults.folderName d.Dataset, name) |> ignore
+                None
+            with :? System.ArgumentException as ex ->
+                Some("data.split", ex.Message.Replace(" (Parameter 'protocol')", ""))
+        | _ -> None
+
         let b = e.Backbone
         positive "backbone.input-size" b.InputSize
 

@@ -33,6 +33,9 @@ let dataText (e: Experiment) =
         match d.Split with
         | DchSplit -> $"DCH split: {d.Query} seeded queries, the rest the database, {d.Train} training images from it"
         | LahOfficialSplit -> "the official LAH train / test lists, test set searched leave-one-out"
+        | NamedSplit name ->
+            let p = Lah.Data.Splits.Find(Defaults.folderName d.Dataset, name)
+            $"protocol {p.Name}: {p.Description}"
 
     match d.Source with
     | Embedded ->

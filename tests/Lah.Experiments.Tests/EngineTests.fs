@@ -113,6 +113,50 @@ let paperFixture (dir: string) (jpegs: string[]) (dataset: DatasetName) =
 
         File.WriteAllLines(Path.Combine(labels, "train.txt"), list 0 half "train2014")
         File.WriteAllLines(Path.Combine(labels, "test.txt"), list half (n - half) "val2014")
+
+        // COCO's own instances files over the same images, for the full-size protocols (dch-full, lah-official-full):
+        // category ids run backwards so that only the names can put the columns in the label files' order.
+        let instances (from: int) (count: int) (part: string) =
+            let images =
+                [|
+                    for i in from .. from + count - 1 ->
+                        {|
+                            id = i + 1
+                            file_name = $"COCO_{part}_{i:D12}.jpg"
+                        |}
+                |]
+
+            let annotations =
+                [|
+                    for i in from .. from + count - 1 do
+                        for l in 0 .. names.Length - 1 do
+                            if row i |> Array.item l > 0 then
+                                yield
+                                    {|
+                                        id = i * 1000 + l
+                                        image_id = i + 1
+                                        category_id = names.Length - l
+                                    |}
+                |]
+
+            let categories =
+                names |> Array.mapi (fun l name -> {| id = names.Length - l; name = name |})
+
+            let file = Path.Combine(root, "annotations", $"instances_{part}.json")
+            Directory.CreateDirectory(Path.GetDirectoryName file) |> ignore
+
+            File.WriteAllText(
+                file,
+                Text.Json.JsonSerializer.Serialize
+                    {|
+                        images = images
+                        annotations = annotations
+                        categories = categories
+                    |}
+            )
+
+        instances 0 half "train2014"
+        instances half (n - half) "val2014"
     | Mirflickr25k ->
         let csv (from: int) (count: int) =
             [
@@ -281,6 +325,88 @@ let tests =
                                 (o.Record.Final.ContainsKey "lah-official.map1")
                                 $"{dataset}: official protocol"
                         | Failed reason -> failtest $"{dataset}: {reason}"
+                | _ when requireFixtures () ->
+                    failtest "sample JPEGs not found: set LAH_DATA_DIR or place ../shared/data/jpeg-samples"
+                | _ -> skiptest "sample JPEGs not found: set LAH_DATA_DIR or place ../shared/data/jpeg-samples"
+            }
+
+            test "named protocols select the full-size COCO pool from its instances files" {
+                match sampleJpegs () with
+                | Some jpegs when jpegs.Length >= 24 ->
+                    use dir = new Fixtures.TempDir()
+                    let root, labels = paperFixture dir.Path (Array.take 24 jpegs) Coco2014
+                    let paper = Catalog.Profiles.paper root None Coco2014
+
+                    let run split =
+                        let e =
+                            { paper with
+                                Name = $"coco-{split}"
+                                Data =
+                                    { paper.Data with
+                                        LabelDir = labels
+                                        Split = NamedSplit split
+                                    }
+                                Backbone =
+                                    { paper.Backbone with
+                                        Arch = "resnet18"
+                                        InputSize = 64
+                                    }
+                                Training =
+                                    { paper.Training with
+                                        Mode = FeatureMode
+                                        Epochs = 1
+                                        BatchSize = 4
+                                    }
+                            }
+
+                        Expect.isEmpty (ExperimentFile.errors e) $"{split}: valid"
+                        let data = EngineData.load e
+                        let o = runOne (Store dir.Path) engineOptions silent Engine.execute e
+                        data, o
+
+                    // Twelve train2014 images train; the twelve val2014 images are searched leave-one-out.
+                    let data, o = run "lah-official-full"
+                    Expect.equal data.Split.Protocol "lah-official-full" "the split is the named protocol"
+                    Expect.equal data.Split.Train (Array.init 12 id) "train2014 trains"
+                    Expect.equal data.Split.Query (Array.init 12 (fun i -> 12 + i)) "val2014 is searched"
+                    Expect.equal data.Dataset.LabelNames.Count 80 "the 80 categories"
+                    // Image i carries labels i mod 80 and 7i mod 80, whatever the category ids say.
+                    for i in [ 0; 5; 13; 23 ] do
+                        let labelled =
+                            [ 0..79 ]
+                            |> List.filter (fun l -> data.Dataset[i].Labels.Positive[l])
+                            |> Set.ofList
+
+                        Expect.equal labelled (Set.ofList [ i % 80; (i * 7) % 80 ]) $"image {i}'s labels"
+
+                    match o.Record.Status with
+                    | Finished -> Expect.isTrue (o.Record.Final.ContainsKey "lah-official.map1") "official protocol"
+                    | Failed reason -> failtest reason
+
+                    // The lists' protocols refuse this pool's name and the embedded scenes refuse any named one.
+                    let onLists =
+                        { paper with
+                            Data =
+                                { paper.Data with
+                                    LabelDir = labels
+                                    Split = NamedSplit "no-such-protocol"
+                                }
+                        }
+
+                    Expect.exists
+                        (ExperimentFile.errors onLists)
+                        (fun (path, msg) -> path = "data.split" && msg.Contains "dch-full")
+                        "an unknown name lists the protocols"
+
+                    let embedded =
+                        { Defaults.experiment with
+                            Data =
+                                { Defaults.experiment.Data with
+                                    Split = NamedSplit "dch-full"
+                                }
+                        }
+
+                    Expect.exists (ExperimentFile.errors embedded) (fun (path, _) -> path = "data.split") "embedded"
                 | _ when requireFixtures () ->
                     failtest "sample JPEGs not found: set LAH_DATA_DIR or place ../shared/data/jpeg-samples"
                 | _ -> skiptest "sample JPEGs not found: set LAH_DATA_DIR or place ../shared/data/jpeg-samples"
