@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Lah.Retrieval;
@@ -139,66 +140,13 @@ public static class ScaleSuite
             Emit("flat_queries", nFlat);
             Emit("radius_queries", nq);
 
-            // Built on all cores (kept), and its resident memory measured right away; the one-core build is timed at
-            // the end, after this one is gone, so the two never share the process's memory.
-            Rss(out var baseAnon, out _, out _);
-            sw.Restart();
-            var mih = ShardedMultiIndexHashing.Open(paths, verifyChecksum: false, threads: all);
-            Emit($"build_s_{all}", sw.Elapsed.TotalSeconds);
+            // In methods of their own: their locals (the index above all) are dead once they return, even in
+            // unoptimised code, so the tables are gone before the one-core build and the FAISS peer.
+            if (Ours(paths, fq, mq, reps) is not { } ours) return 1;
+            var (knn, balls) = ours;
             GC.Collect(2, GCCollectionMode.Aggressive, true, true);
-            Rss(out var anon, out var file, out _);
-            Emit("rss_anon_mb", anon / 1e6);
-            Emit("rss_file_mb", file / 1e6);
-            Emit("rss_base_mb", baseAnon / 1e6);
-            Console.WriteLine($"{mih.Shards} shards, {mih.Tables} tables of {string.Join("/", mih.SubstringBits)} bits, tables hold {mih.TableBytes / 1e6:F0} MB");
-            Emit("tables", mih.Tables);
-            Emit("shards", mih.Shards);
-            Emit("table_mb", mih.TableBytes / 1e6);
-
-            // Our radius results on the flat queries against the flat scan of the shards: the multi-index must find
-            // the same balls (cheap here: a few dozen flat scans).
-            var mihFlat = mih.RadiusSearch(fq, Radius, all);
-            using (var flatShards = ShardedIndex.Open(paths, verifyChecksum: false))
-            {
-                var flatR = flatShards.RadiusSearch(fq, Radius, all);
-                for (int i = 0; i < nFlat; i++)
-                    if (!mihFlat[i].SequenceEqual(flatR[i]))
-                    {
-                        Console.WriteLine($"query {i}: multi-index radius {Radius} differs from the flat scan");
-                        return 1;
-                    }
-            }
-
-            var knn = new Neighbor[0][];
-            Neighbor[][] balls = [];
-            foreach (var threads in new[] { 1, all }.Distinct())
-            {
-                var (s, _) = Best(reps, () => { knn = mih.Search(fq, K, threads); return 0; });
-                Emit($"knn_qps_{threads}", nFlat / s);
-                (s, _) = Best(reps, () => { balls = mih.RadiusSearch(mq, Radius, threads); return 0; });
-                Emit($"mih_qps_{threads}", nq / s);
-            }
-            // One query at a time on one core: the latency a lone query sees.
-            int single = Math.Min(nq, 20_000);
-            var (ls, _) = Best(reps, () =>
-            {
-                long c = 0;
-                for (int i = 0; i < single; i++) c += mih.RadiusSearch(mq.Code(i), Radius).Length;
-                return c;
-            });
-            Emit("mih_single_us", ls / single * 1e6);
-            Emit("ball_mean", balls.Average(b => (double)b.Length));
-            Emit("ball_empty", balls.Count(b => b.Length == 0) / (double)nq);
-            Console.WriteLine($"mean radius-{Radius} ball {balls.Average(b => (double)b.Length):F1} codes, {balls.Count(b => b.Length == 0)} of {nq:N0} empty");
-            mih.Dispose();
-            mih = null!; // the timing closures hold it: let the tables go before the next build and the FAISS peer
+            if (all > 1) Emit("build_s_1", BuildSeconds(paths, 1));
             GC.Collect(2, GCCollectionMode.Aggressive, true, true);
-            if (all > 1)
-            {
-                sw.Restart();
-                using (ShardedMultiIndexHashing.Open(paths, verifyChecksum: false, threads: 1)) Emit("build_s_1", sw.Elapsed.TotalSeconds);
-                GC.Collect(2, GCCollectionMode.Aggressive, true, true);
-            }
             Rss(out _, out _, out var hwm);
             Emit("rss_peak_mb", hwm / 1e6);
             return Faiss(paths, work, n, fq, mq, knn, balls, reps, faissMih);
@@ -207,6 +155,73 @@ public static class ScaleSuite
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (Neighbor[][] Knn, Neighbor[][] Balls)? Ours(string[] paths, PackedCodes fq, PackedCodes mq, int reps)
+    {
+        int all = Environment.ProcessorCount, nFlat = fq.Count, nq = mq.Count;
+        var sw = new Stopwatch();
+        // Built on all cores and its resident memory measured right away; the one-core build is timed after this
+        // index is gone, so the two never share the process's memory.
+        Rss(out var baseAnon, out _, out _);
+        sw.Restart();
+        using var mih = ShardedMultiIndexHashing.Open(paths, verifyChecksum: false, threads: all);
+        Emit($"build_s_{all}", sw.Elapsed.TotalSeconds);
+        GC.Collect(2, GCCollectionMode.Aggressive, true, true);
+        Rss(out var anon, out var file, out _);
+        Emit("rss_anon_mb", anon / 1e6);
+        Emit("rss_file_mb", file / 1e6);
+        Emit("rss_base_mb", baseAnon / 1e6);
+        Console.WriteLine($"{mih.Shards} shards, {mih.Tables} tables of {string.Join("/", mih.SubstringBits)} bits, tables hold {mih.TableBytes / 1e6:F0} MB");
+        Emit("tables", mih.Tables);
+        Emit("shards", mih.Shards);
+        Emit("table_mb", mih.TableBytes / 1e6);
+
+        // Our radius results on the flat queries against the flat scan of the shards: the multi-index must find
+        // the same balls (cheap here: a few dozen flat scans).
+        var mihFlat = mih.RadiusSearch(fq, Radius, all);
+        using (var flatShards = ShardedIndex.Open(paths, verifyChecksum: false))
+        {
+            var flatR = flatShards.RadiusSearch(fq, Radius, all);
+            for (int i = 0; i < nFlat; i++)
+                if (!mihFlat[i].SequenceEqual(flatR[i]))
+                {
+                    Console.WriteLine($"query {i}: multi-index radius {Radius} differs from the flat scan");
+                    return null;
+                }
+        }
+
+        var knn = new Neighbor[0][];
+        Neighbor[][] balls = [];
+        foreach (var threads in new[] { 1, all }.Distinct())
+        {
+            var (s, _) = Best(reps, () => { knn = mih.Search(fq, K, threads); return 0; });
+            Emit($"knn_qps_{threads}", nFlat / s);
+            (s, _) = Best(reps, () => { balls = mih.RadiusSearch(mq, Radius, threads); return 0; });
+            Emit($"mih_qps_{threads}", nq / s);
+        }
+        // One query at a time on one core: the latency a lone query sees.
+        int single = Math.Min(nq, 20_000);
+        var (ls, _) = Best(reps, () =>
+        {
+            long c = 0;
+            for (int i = 0; i < single; i++) c += mih.RadiusSearch(mq.Code(i), Radius).Length;
+            return c;
+        });
+        Emit("mih_single_us", ls / single * 1e6);
+        Emit("ball_mean", balls.Average(b => (double)b.Length));
+        Emit("ball_empty", balls.Count(b => b.Length == 0) / (double)nq);
+        Console.WriteLine($"mean radius-{Radius} ball {balls.Average(b => (double)b.Length):F1} codes, {balls.Count(b => b.Length == 0)} of {nq:N0} empty");
+        return (knn, balls);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static double BuildSeconds(string[] paths, int threads)
+    {
+        var sw = Stopwatch.StartNew();
+        using var index = ShardedMultiIndexHashing.Open(paths, verifyChecksum: false, threads: threads);
+        return sw.Elapsed.TotalSeconds;
     }
 
     private static (double Seconds, long Checksum) Best(int reps, Func<long> run)

@@ -16,7 +16,8 @@ import numpy as np
 
 
 def best_of(reps, fn):
-    fn()  # warm-up: page faults, allocator
+    if reps < 2:
+        fn()  # warm-up (page faults, allocator); with several runs the best one is already a warm one
     best, out = float("inf"), None
     for _ in range(reps):
         start = time.perf_counter()
