@@ -54,6 +54,10 @@ public sealed class ShardedIndex : IHammingIndex, IDisposable
     public static ShardedIndex FromCodes(IEnumerable<PackedCodes> shards) =>
         new(shards.Select((c, i) => new Shard(new FlatIndex(c), $"shard {i}")).ToArray(), owns: false);
 
+    /// <summary>Shards that another index owns (FlatIndex or MappedIndex each); disposing this one leaves them be.</summary>
+    internal static ShardedIndex FromIndexes(IReadOnlyList<(IHammingIndex Index, string Name)> shards) =>
+        new(shards.Select(s => new Shard(s.Index, s.Name)).ToArray(), owns: false);
+
     /// <summary>Splits <paramref name="codes"/> into <paramref name="shards"/> contiguous parts written as index files
     /// <c>{prefix}.{i}.lahidx</c> (ids kept); returns their paths in order.</summary>
     public static IReadOnlyList<string> WriteShards(PackedCodes codes, int shards, string prefix)
