@@ -408,7 +408,7 @@ let saveModel
             for KeyValue(k, v) in headState -> Collections.Generic.KeyValuePair("head." + k, v)
             for struct (k, v) in headModule.NamedBuffers() do
                 if not (headState.ContainsKey k) then
-                    Collections.Generic.KeyValuePair(ModelKeys.DerivedPrefix + "head." + k, v)
+                    yield Collections.Generic.KeyValuePair(ModelKeys.DerivedPrefix + "head." + k, v)
         ]
 
     let floats (xs: float32[]) =
