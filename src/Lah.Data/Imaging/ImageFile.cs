@@ -56,6 +56,10 @@ public static class ImageFile
             case ImageFileFormat.Unknown:
                 throw new DataFormatException($"{name}: not an image (not JPEG, PNG, BMP, GIF or WebP)");
         }
+        // ImageSharp 2.1 decodes a truncated WebP without complaint; its RIFF header states the length to expect.
+        if (format == ImageFileFormat.WebP && bytes.Length < 8L + BitConverter.ToUInt32(bytes, 4))
+            throw new DataFormatException(
+                $"{name}: corrupt or truncated WebP ({bytes.Length} bytes, the RIFF header says {8L + BitConverter.ToUInt32(bytes, 4)})");
         try
         {
             using var image = Image.Load<Rgb24>(bytes);
