@@ -297,3 +297,18 @@ let readPaths (index: string) : Map<int64, string> =
         |> Map.ofSeq
     else
         Map.empty
+
+/// `lah query --image`: the code of one image under `model`, checked against the index it will search.
+let imageCode (model: LoadedModel) (image: string) (indexFile: string) (indexBits: int) =
+    if not (File.Exists image) then
+        raise (FileNotFoundException($"--image: {image} does not exist", image))
+
+    if model.Bits <> indexBits then
+        raise (
+            ArgumentException
+                $"--model: {model.Path} makes {model.Bits}-bit codes, but --index {indexFile} holds {indexBits}-bit ones"
+        )
+
+    match encodeBatch model 1 0 [| image |] with
+    | { Skipped = s :: _ } -> raise (InvalidDataException $"--image: {s.Reason}")
+    | chunk -> PackedCodes.FromWords(chunk.Words, 1, model.Bits, [| 0L |])

@@ -190,9 +190,6 @@ let private query (args: ParseResults<QueryArgs>) =
         | Some hex, None, None -> Tools.parseHexCode hex index.Bits
         | None, Some file, None -> Tools.readIndex file
         | None, None, Some image ->
-            if not (File.Exists image) then
-                raise (FileNotFoundException($"--image: {image} does not exist", image))
-
             let modelArg =
                 match args.TryGetResult QueryArgs.Model with
                 | Some m -> m
@@ -203,15 +200,7 @@ let private query (args: ParseResults<QueryArgs>) =
             use model =
                 loadModel (args.GetResult(QueryArgs.Results, defaultValue = "results")) modelArg b.Device
 
-            if model.Bits <> index.Bits then
-                raise (
-                    ArgumentException
-                        $"--model: {model.Path} makes {model.Bits}-bit codes, --index {indexFile} holds {index.Bits}-bit ones"
-                )
-
-            match Encode.encodeBatch model 1 0 [| image |] with
-            | { Skipped = s :: _ } -> raise (InvalidDataException $"--image: {s.Reason}")
-            | chunk -> Lah.Retrieval.PackedCodes.FromWords(chunk.Words, 1, model.Bits, [| 0L |])
+            Encode.imageCode model image indexFile index.Bits
         | _ -> raise (ArgumentException "give one of --image FILE (with --model), --code HEX or --queries FILE")
 
     let results =
