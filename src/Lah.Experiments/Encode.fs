@@ -29,7 +29,7 @@ let encodeBatch (model: LoadedModel) (workers: int) (firstId: int) (paths: strin
     let size = model.InputSize
     let transform = ImageTransform.Warp size
     let stride = transform.OutputLength
-    let pixels = Array.zeroCreate<float32> (paths.Length * stride)
+    let pixels = Array.zeroCreate<float32>(paths.Length * stride)
     let reasons = Array.create<string option> paths.Length None
 
     Parallel.For(
@@ -47,14 +47,20 @@ let encodeBatch (model: LoadedModel) (workers: int) (firstId: int) (paths: strin
     )
     |> ignore
 
-    let good = [| for i in 0 .. paths.Length - 1 do if reasons[i].IsNone then i |]
+    let good =
+        [|
+            for i in 0 .. paths.Length - 1 do
+                if reasons[i].IsNone then
+                    i
+        |]
+
     let bits = model.Bits
 
     let words =
         if good.Length = 0 then
             [||]
         else
-            let batch = Array.zeroCreate<float32> (good.Length * stride)
+            let batch = Array.zeroCreate<float32>(good.Length * stride)
 
             good
             |> Array.iteri (fun j i -> Array.blit pixels (i * stride) batch (j * stride) stride)
@@ -118,7 +124,11 @@ let private readChunk (path: string) : Chunk =
             let p = r.ReadString()
             { Path = p; Reason = r.ReadString() })
 
-    { Ids = ids; Words = words; Skipped = skipped }
+    {
+        Ids = ids
+        Words = words
+        Skipped = skipped
+    }
 
 /// What identifies an encode's work: a chunk may only be reused by an encode with the same key.
 type ResumeKey =
@@ -131,7 +141,8 @@ type ResumeKey =
     }
 
 let imagesDigest (images: ImageList) =
-    use sha = Security.Cryptography.IncrementalHash.CreateHash Security.Cryptography.HashAlgorithmName.SHA256
+    use sha =
+        Security.Cryptography.IncrementalHash.CreateHash Security.Cryptography.HashAlgorithmName.SHA256
 
     for p in images.Paths do
         sha.AppendData(Text.Encoding.UTF8.GetBytes(p + "\n"))
@@ -192,7 +203,8 @@ let private checkKey (dir: string) (want: ResumeKey) =
         refuse $"another model (SHA-256 {have.Model[..11]}…, --model is {want.Model[..11]}…)"
 
     if have.Images <> want.Images || have.Count <> want.Count then
-        refuse $"another image list ({have.Count} images, digest {have.Images[..11]}…; now {want.Count}, {want.Images[..11]}…)"
+        refuse
+            $"another image list ({have.Count} images, digest {have.Images[..11]}…; now {want.Count}, {want.Images[..11]}…)"
 
     if have.Batch <> want.Batch then
         refuse $"--batch {have.Batch} (now {want.Batch})"
@@ -259,9 +271,7 @@ let run (model: LoadedModel) (images: ImageList) (out: string) (options: Options
         | all ->
             let r = images.LabelNames.Count
 
-            let rows =
-                ids
-                |> Array.collect (fun id -> Array.sub all (int id * r) r)
+            let rows = ids |> Array.collect (fun id -> Array.sub all (int id * r) r)
 
             Some(IndexLabels(Array.ofSeq images.LabelNames, ReadOnlySpan rows, ids.Length))
 

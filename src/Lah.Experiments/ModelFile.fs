@@ -106,7 +106,9 @@ let load (path: string) (device: Device) : LoadedModel =
     let get = required path meta
 
     if get ModelKeys.Format <> ModelKeys.FormatValue then
-        raise (InvalidDataException $"--model: {path} is format '{get ModelKeys.Format}', expected {ModelKeys.FormatValue}")
+        raise (
+            InvalidDataException $"--model: {path} is format '{get ModelKeys.Format}', expected {ModelKeys.FormatValue}"
+        )
 
     let e =
         match file.Experiment with

@@ -95,7 +95,9 @@ let private loadModel (results: string) (arg: string) (device: string) =
 /// Progress of an encode: a bar with images/s when interactive, a plain line every few seconds when redirected.
 let private withEncodeProgress (total: int) (body: (int -> int -> int -> bool) -> 'a) : 'a =
     let clock = Diagnostics.Stopwatch.StartNew()
-    let rate (images: int) = float images / max clock.Elapsed.TotalSeconds 1e-9
+
+    let rate (images: int) =
+        float images / max clock.Elapsed.TotalSeconds 1e-9
 
     if Console.IsOutputRedirected then
         let mutable last = 0.0
@@ -127,7 +129,9 @@ let private withEncodeProgress (total: int) (body: (int -> int -> int -> bool) -
                     true))
 
 let private encode (args: ParseResults<EncodeArgs>) =
-    let b = budget (args.TryGetResult EncodeArgs.Threads) (args.TryGetResult EncodeArgs.Device)
+    let b =
+        budget (args.TryGetResult EncodeArgs.Threads) (args.TryGetResult EncodeArgs.Device)
+
     let results = args.GetResult(EncodeArgs.Results, defaultValue = "results")
     let source = args.GetResult EncodeArgs.Images
     let images = Lah.Data.ImageList.Read source
@@ -186,7 +190,9 @@ let private query (args: ParseResults<QueryArgs>) =
     let index = Tools.readIndex indexFile
 
     let queries =
-        match args.TryGetResult QueryArgs.Code, args.TryGetResult QueryArgs.Queries, args.TryGetResult QueryArgs.Image with
+        match
+            args.TryGetResult QueryArgs.Code, args.TryGetResult QueryArgs.Queries, args.TryGetResult QueryArgs.Image
+        with
         | Some hex, None, None -> Tools.parseHexCode hex index.Bits
         | None, Some file, None -> Tools.readIndex file
         | None, None, Some image ->
@@ -237,7 +243,9 @@ let private eval (args: ParseResults<EvalArgs>) =
             b.Threads
 
     if args.Contains EvalArgs.Json then
-        printfn "%s" (Text.Json.JsonSerializer.Serialize(metrics, Text.Json.JsonSerializerOptions(WriteIndented = true)))
+        printfn
+            "%s"
+            (Text.Json.JsonSerializer.Serialize(metrics, Text.Json.JsonSerializerOptions(WriteIndented = true)))
     else
         printfn "| metric | value |"
         printfn "|---|---:|"

@@ -105,8 +105,10 @@ type Annotations =
 
     member a.Columns =
         [
-            if a.Labels.IsSome then "labels"
-            if not a.Paths.IsEmpty then "path"
+            if a.Labels.IsSome then
+                "labels"
+            if not a.Paths.IsEmpty then
+                "path"
         ]
 
     member a.Values(n: Neighbor) =
@@ -167,7 +169,10 @@ let evaluateIndexes (protocol: Protocol) (radius: int) (db: string) (queries: st
     let qLabels = readLabels "--queries" queries
 
     if qCodes.Bits <> dbCodes.Bits then
-        raise (ArgumentException $"--queries: {queries} holds {qCodes.Bits}-bit codes, --index {db} {dbCodes.Bits}-bit ones")
+        raise (
+            ArgumentException
+                $"--queries: {queries} holds {qCodes.Bits}-bit codes, --index {db} {dbCodes.Bits}-bit ones"
+        )
 
     if qLabels.Rows.Labels <> dbLabels.Rows.Labels then
         raise (

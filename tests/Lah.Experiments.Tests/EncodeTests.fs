@@ -17,7 +17,10 @@ open Lah.Experiments.Tests.RunnerTests
 
 /// The embedded default shrunk to seconds: 300 scenes, one pre-training epoch, two head epochs.
 let tinyExperiment =
-    let e = Defaults.experiment |> Defaults.withName "tiny-encode" |> Defaults.withQuickBits 32
+    let e =
+        Defaults.experiment
+        |> Defaults.withName "tiny-encode"
+        |> Defaults.withQuickBits 32
 
     { e with
         Data =
@@ -36,6 +39,24 @@ let tinyExperiment =
         Training = { e.Training with Epochs = 2 }
     }
 
+/// The same data trained end to end from random initialisation for one epoch.
+let tinyEndToEnd =
+    { tinyExperiment with
+        Name = "tiny-encode-e2e"
+        Backbone =
+            { tinyExperiment.Backbone with
+                Weights = RandomInit
+            }
+        Training =
+            { tinyExperiment.Training with
+                Mode = EndToEnd
+                Optimizer = Sgd 0.9
+                LearningRate = 0.01
+                Schedule = Constant
+                Epochs = 1
+            }
+    }
+
 type TinyRun =
     {
         Dir: string
@@ -44,11 +65,17 @@ type TinyRun =
         Data: EngineData.LoadedData
     }
 
-/// One run shared by the tests below (its folder is removed when the test process exits).
-let private tiny =
+/// One run per experiment shared by the tests below (its folder is removed when the test process exits).
+let private tinyRun (experiment: Experiment) =
     lazy
-        (let dir = Path.Combine(Path.GetTempPath(), "lah-encode-" + Guid.NewGuid().ToString "N")
-         AppDomain.CurrentDomain.ProcessExit.Add(fun _ -> try Directory.Delete(dir, true) with _ -> ())
+        (let dir =
+            Path.Combine(Path.GetTempPath(), "lah-encode-" + Guid.NewGuid().ToString "N")
+
+         AppDomain.CurrentDomain.ProcessExit.Add(fun _ ->
+             try
+                 Directory.Delete(dir, true)
+             with _ ->
+                 ())
 
          let options =
              {
@@ -56,7 +83,7 @@ let private tiny =
                  Budget = { Threads = 2; Device = "cpu" }
              }
 
-         let o = runOne (Store dir) options silent Engine.execute tinyExperiment
+         let o = runOne (Store dir) options silent Engine.execute experiment
 
          match o.Record.Status with
          | Failed reason -> failwith $"the tiny run failed: {reason}"
@@ -66,8 +93,11 @@ let private tiny =
              Dir = dir
              Outcome = o
              Model = Path.Combine(dir, "runs", o.Hash, Engine.modelFileName)
-             Data = EngineData.load tinyExperiment
+             Data = EngineData.load experiment
          })
+
+let private tiny = tinyRun tinyExperiment
+let private tinyE2e = tinyRun tinyEndToEnd
 
 let private savePng (image: RgbImage) (path: string) =
     Directory.CreateDirectory(Path.GetDirectoryName path) |> ignore
@@ -92,7 +122,10 @@ let private writeScenes (data: EngineData.LoadedData) (rows: int[]) (dir: string
                 + String.Join(
                     ",",
                     Array.map2
-                        (fun p d -> if p then "1" elif d then "0" else "-1")
+                        (fun p d ->
+                            if p then "1"
+                            elif d then "0"
+                            else "-1")
                         item.Labels.Positive
                         item.Labels.Difficult
                 )
@@ -118,7 +151,11 @@ let private randomIndex (rng: Random) (path: string) (n: int) (bits: int) (label
     let codes = PackedCodes.FromSigns(ReadOnlySpan signs, n, bits, Array.init n int64)
 
     let multiHot =
-        Array.init (n * labels) (fun k -> if k % labels = 0 || rng.NextDouble() < 0.2 then 1.0f else 0.0f)
+        Array.init (n * labels) (fun k ->
+            if k % labels = 0 || rng.NextDouble() < 0.2 then
+                1.0f
+            else
+                0.0f)
 
     IndexFile.Write(path, codes, IndexLabels([||], ReadOnlySpan multiHot, n))
     codes, MultiHot.FromFloats(ReadOnlySpan multiHot, n)
@@ -148,77 +185,86 @@ let tests =
                 Expect.equal (List.ofArray m.LabelNames) (List.ofSeq t.Data.Dataset.LabelNames) "label names"
             }
 
-            test "encode of the run's images as PNG files gives the codes and metrics of the run's own evaluation" {
-                let t = tiny.Force()
-                use dir = new Fixtures.TempDir()
-                let split = t.Data.Split
-                let qList = writeScenes t.Data split.Query dir.Path "query"
-                let dbList = writeScenes t.Data split.Database dir.Path "db"
-                use model = loadModel t
-                let q = Path.Combine(dir.Path, "q.lahidx")
-                let db = Path.Combine(dir.Path, "db.lahidx")
-                let qOut = Encode.run model (ImageList.Read qList) q (options 32)
-                Encode.run model (ImageList.Read dbList) db (options 64) |> ignore
-                Expect.equal qOut.Encoded split.Query.Length "every query encoded"
-                Expect.isEmpty qOut.Skipped "nothing skipped"
+            for mode, run in [ "feature mode", tiny; "end to end", tinyE2e ] do
+                test
+                    $"encode of the run's images as PNG files gives the codes and metrics of the run's own evaluation ({mode})" {
+                    let t = run.Force()
+                    use dir = new Fixtures.TempDir()
+                    let split = t.Data.Split
+                    let qList = writeScenes t.Data split.Query dir.Path "query"
+                    let dbList = writeScenes t.Data split.Database dir.Path "db"
+                    use model = loadModel t
+                    let q = Path.Combine(dir.Path, "q.lahidx")
+                    let db = Path.Combine(dir.Path, "db.lahidx")
+                    let qOut = Encode.run model (ImageList.Read qList) q (options 32)
+                    Encode.run model (ImageList.Read dbList) db (options 64) |> ignore
+                    Expect.equal qOut.Encoded split.Query.Length "every query encoded"
+                    Expect.isEmpty qOut.Skipped "nothing skipped"
 
-                // The in-memory scenes through the network as the end-to-end evaluation encodes them.
-                let struct (direct, _) =
-                    Lah.Training.EndToEnd.ImageEncoder.Encode(
-                        model.Network,
-                        t.Data.Dataset,
-                        split.Query,
-                        ImageTransform.Warp model.InputSize,
-                        64,
-                        Lah.Torch.Device.CPU,
-                        0
-                    )
+                    // The in-memory scenes through the network as the end-to-end evaluation encodes them.
+                    let struct (direct, _) =
+                        Lah.Training.EndToEnd.ImageEncoder.Encode(
+                            model.Network,
+                            t.Data.Dataset,
+                            split.Query,
+                            ImageTransform.Warp model.InputSize,
+                            64,
+                            Lah.Torch.Device.CPU,
+                            0
+                        )
 
-                Expect.equal (IndexFile.Read q).Words direct.Codes.Words "codes from files = codes in memory"
+                    Expect.equal (IndexFile.Read q).Words direct.Codes.Words "codes from files = codes in memory"
 
-                // Ball membership (P, R) and the official protocol use the codes alone: equal to the run's numbers
-                // only if every code is the one the run evaluated.
-                let final = t.Outcome.Record.Final
-                let dch = Tools.evaluateIndexes DchProtocol 2 db q 2
+                    // Ball membership (P, R) and the official protocol use the codes alone: equal to the run's numbers
+                    // only if every code is the one the run evaluated.
+                    let final = t.Outcome.Record.Final
+                    let dch = Tools.evaluateIndexes DchProtocol 2 db q 2
 
-                for k in [ "dch.precision"; "dch.recall" ] do
-                    Expect.equal dch[k] final[k] k
+                    for k in [ "dch.precision"; "dch.recall" ] do
+                        Expect.equal dch[k] final[k] k
 
-                let official = Tools.evaluateIndexes LahOfficialProtocol 2 db q 2
+                    let official = Tools.evaluateIndexes LahOfficialProtocol 2 db q 2
 
-                for k in [ "lah-official.map1"; "lah-official.map2"; "lah-official.precision"; "lah-official.recall" ] do
-                    Expect.equal official[k] final[k] k
+                    for k in
+                        [
+                            "lah-official.map1"
+                            "lah-official.map2"
+                            "lah-official.precision"
+                            "lah-official.recall"
+                        ] do
+                        Expect.equal official[k] final[k] k
 
-                // query --image: a query image finds itself at distance 0.
-                let image = Path.Combine(dir.Path, "query", $"{split.Query[7]:D5}.png")
-                let code = Encode.imageCode model image q 32
-                let hits = Tools.search (IndexFile.Read q) code (Some 10) None
-                let self = hits[0] |> Array.tryFind (fun n -> n.Id = 7L)
-                Expect.equal (self |> Option.map (fun n -> n.Distance)) (Some 0) "the image itself at distance 0"
-                Expect.equal (Encode.readPaths q |> Map.find 7L) image "the sidecar names the image"
-                let labels = Tools.readLabels "--index" q
-                let expected = t.Data.Dataset[split.Query[7]].Labels.ToMultiHot()
+                    // query --image: a query image finds itself at distance 0.
+                    let image = Path.Combine(dir.Path, "query", $"{split.Query[7]:D5}.png")
+                    let code = Encode.imageCode model image q 32
+                    let hits = Tools.search (IndexFile.Read q) code (Some 10) None
+                    let self = hits[0] |> Array.tryFind (fun n -> n.Id = 7L)
+                    Expect.equal (self |> Option.map (fun n -> n.Distance)) (Some 0) "the image itself at distance 0"
+                    Expect.equal (Encode.readPaths q |> Map.find 7L) image "the sidecar names the image"
+                    let labels = Tools.readLabels "--index" q
+                    let expected = t.Data.Dataset[split.Query[7]].Labels.ToMultiHot()
 
-                let names =
-                    [
-                        for j in 0 .. expected.Length - 1 do
-                            if expected[j] > 0.0f then
-                                t.Data.Dataset.LabelNames[j]
-                    ]
+                    let names =
+                        [
+                            for j in 0 .. expected.Length - 1 do
+                                if expected[j] > 0.0f then
+                                    t.Data.Dataset.LabelNames[j]
+                        ]
 
-                Expect.equal (Tools.labelText labels 7) (String.Join(",", names)) "labels printed by name"
+                    Expect.equal (Tools.labelText labels 7) (String.Join(",", names)) "labels printed by name"
 
-                let wrong =
-                    messageOf<ArgumentException> (fun () -> Encode.imageCode model image q 64 |> ignore)
+                    let wrong =
+                        messageOf<ArgumentException>(fun () -> Encode.imageCode model image q 64 |> ignore)
 
-                Expect.stringContains wrong "--model" "names the argument"
-                Expect.stringContains wrong q "names the index file"
-            }
+                    Expect.stringContains wrong "--model" "names the argument"
+                    Expect.stringContains wrong q "names the index file"
+                }
 
             test "a folder of mixed formats with a corrupt file and a non-image: five encoded, two listed and skipped" {
                 let t = tiny.Force()
                 use dir = new Fixtures.TempDir()
                 let scene i = t.Data.Dataset[i].Image.Load()
+
                 let save (name: string) (enc: Image<Rgb24> -> string -> unit) (img: RgbImage) =
                     use x = Image.LoadPixelData<Rgb24>(img.Pixels, img.Width, img.Height)
                     enc x (Path.Combine(dir.Path, name))
@@ -229,7 +275,11 @@ let tests =
 
                 save
                     "d.webp"
-                    (fun x p -> x.SaveAsWebp(p, Formats.Webp.WebpEncoder(FileFormat = Formats.Webp.WebpFileFormatType.Lossless)))
+                    (fun x p ->
+                        x.SaveAsWebp(
+                            p,
+                            Formats.Webp.WebpEncoder(FileFormat = Formats.Webp.WebpFileFormatType.Lossless)
+                        ))
                     (scene 2)
 
                 File.WriteAllBytes(Path.Combine(dir.Path, "e.jpg"), JpegEncoder.EncodeRgb(scene 3))
@@ -253,13 +303,19 @@ let tests =
                 let index = IndexFile.Read out
                 // Sorted: a.png b.bmp broken.png c.gif d.webp e.jpg notes.txt; ids are positions in that list.
                 Expect.equal index.Ids [| 0L; 1L; 3L; 4L; 5L |] "ids of the encoded images"
-                Expect.equal ((index.Code 0).ToArray()) ((index.Code 1).ToArray()) "the same pixels as PNG and BMP, the same code"
+
+                Expect.equal
+                    ((index.Code 0).ToArray())
+                    ((index.Code 1).ToArray())
+                    "the same pixels as PNG and BMP, the same code"
+
                 Expect.isNull (IndexFile.ReadLabels out) "a folder has no labels"
                 Expect.equal (Encode.readPaths out |> Map.find 5L) (Path.Combine(dir.Path, "e.jpg")) "sidecar"
                 Expect.isFalse (Directory.Exists(Encode.partialDir out)) "chunks removed once the index is written"
             }
 
-            test "--resume after an interruption writes the same bytes as an uninterrupted encode; another list is refused" {
+            test
+                "--resume after an interruption writes the same bytes as an uninterrupted encode; another list is refused" {
                 let t = tiny.Force()
                 use dir = new Fixtures.TempDir()
                 let list = ImageList.Read(writeScenes t.Data t.Data.Split.Query dir.Path "q")
@@ -273,9 +329,7 @@ let tests =
                         AfterChunk = fun chunk _ _ -> chunk < 2
                     }
 
-                Expect.throwsC
-                    (fun () -> Encode.run model list resumed killed |> ignore)
-                    (function
+                Expect.throwsC (fun () -> Encode.run model list resumed killed |> ignore) (function
                     | Encode.Interrupted 2 -> ()
                     | e -> failtest $"expected an interruption after two chunks, got {e}")
 
@@ -283,10 +337,11 @@ let tests =
                 let partial = Encode.partialDir resumed
                 Expect.equal (Directory.GetFiles(partial, "chunk-*").Length) 2 "two chunks persisted"
 
-                let other = ImageList(list.Paths |> Seq.rev |> Array.ofSeq, list.LabelNames, list.Labels)
+                let other =
+                    ImageList(list.Paths |> Seq.rev |> Array.ofSeq, list.LabelNames, list.Labels)
 
                 let refused =
-                    messageOf<ArgumentException> (fun () ->
+                    messageOf<ArgumentException>(fun () ->
                         Encode.run model other resumed { options 16 with Resume = true } |> ignore)
 
                 Expect.stringContains refused "another image list" "says what changed"
@@ -295,7 +350,11 @@ let tests =
                 let outcome = Encode.run model list resumed { options 16 with Resume = true }
                 Expect.equal outcome.Reused 2 "the two finished chunks are reused"
                 Expect.equal (File.ReadAllBytes resumed) (File.ReadAllBytes whole) "byte-identical index"
-                Expect.equal (File.ReadAllText(Encode.pathsFile resumed)) (File.ReadAllText(Encode.pathsFile whole)) "sidecar"
+
+                Expect.equal
+                    (File.ReadAllText(Encode.pathsFile resumed))
+                    (File.ReadAllText(Encode.pathsFile whole))
+                    "sidecar"
             }
 
             test "eval on a pair of index files equals Lah.Retrieval's metrics computed directly" {
@@ -313,9 +372,17 @@ let tests =
                 Expect.equal dch["dch.precision"] d.Precision "dch precision"
                 Expect.equal dch["dch.recall"] d.Recall "dch recall"
                 let top = Tools.evaluateIndexes (TopK 25) 2 dbFile qFile 2
-                Expect.equal top["top25.map"] (RetrievalMetrics.TopKMap(q, qLabels, db, dbLabels, 25, 1)).Map "top-k map"
+
+                Expect.equal
+                    top["top25.map"]
+                    (RetrievalMetrics.TopKMap(q, qLabels, db, dbLabels, 25, 1)).Map
+                    "top-k map"
+
                 let official = Tools.evaluateIndexes LahOfficialProtocol 2 dbFile qFile 2
-                let a = RetrievalMetrics.LahOfficialAudit(q, qLabels, q.Count, radius = 2, threads = 1)
+
+                let a =
+                    RetrievalMetrics.LahOfficialAudit(q, qLabels, q.Count, radius = 2, threads = 1)
+
                 Expect.isFalse (Double.IsNaN a.Full.Map1) "a measured map1"
                 Expect.equal official["lah-official.map1"] a.Full.Map1 "official map1"
                 Expect.equal official["lah-official.map2"] a.Full.Map2 "official map2"
@@ -327,17 +394,25 @@ let tests =
                 let codes, _ = randomIndex (Random 1) (Path.Combine(dir.Path, "x.lahidx")) 5 16 2
                 FaissBinaryIndexFile.Write(faiss, codes)
 
-                let e = messageOf<ArgumentException> (fun () -> Tools.readLabels "--queries" faiss |> ignore)
+                let e =
+                    messageOf<ArgumentException>(fun () -> Tools.readLabels "--queries" faiss |> ignore)
+
                 Expect.stringContains e faiss "names the file"
                 Expect.stringContains e "FAISS" "says why"
                 Expect.stringContains e "--queries" "names the argument"
                 let missing = Path.Combine(dir.Path, "nope")
-                let m = messageOf<IOException> (fun () -> ModelFile.resolve dir.Path missing |> ignore)
+
+                let m =
+                    messageOf<IOException>(fun () -> ModelFile.resolve dir.Path missing |> ignore)
+
                 Expect.stringContains m "--model" "names the argument"
                 Expect.stringContains m missing "names the path"
                 let run = Path.Combine(dir.Path, "runs", "0123456789abcdef")
                 Directory.CreateDirectory run |> ignore
-                let m = messageOf<IOException> (fun () -> ModelFile.resolve dir.Path "0123456789abcdef" |> ignore)
+
+                let m =
+                    messageOf<IOException>(fun () -> ModelFile.resolve dir.Path "0123456789abcdef" |> ignore)
+
                 Expect.stringContains m "model.safetensors" "a run folder without a model says so"
             }
         ]

@@ -198,7 +198,7 @@ let tests =
                         let at = IndexFile.HeaderBytes + 8 * n + 8 * n * PackedCodes.WordsFor 40
                         bytes[at] <- bytes[at] ^^^ 1uy
                         File.WriteAllBytes(path, bytes)
-                        let e = throws<InvalidDataException> (fun () -> IndexFile.ReadLabels path |> ignore)
+                        let e = throws<InvalidDataException>(fun () -> IndexFile.ReadLabels path |> ignore)
                         Expect.stringContains e.Message "checksum" "names the checksum"
                         Expect.stringContains e.Message path "names the file")
 
@@ -207,7 +207,13 @@ let tests =
                 withTemp (fun dir ->
                     let path = Path.Combine(dir, "nonames.lahidx")
                     let codes = randomCodes (Random 5) 4 16
-                    IndexFile.Write(path, codes, IndexLabels([||], ReadOnlySpan [| 1.0f; 0.0f; 0.0f; 1.0f; 1.0f; 1.0f; 0.0f; 0.0f |], 4))
+
+                    IndexFile.Write(
+                        path,
+                        codes,
+                        IndexLabels([||], ReadOnlySpan [| 1.0f; 0.0f; 0.0f; 1.0f; 1.0f; 1.0f; 0.0f; 0.0f |], 4)
+                    )
+
                     let l = IndexFile.ReadLabels path
                     Expect.isEmpty l.Names "no names"
                     Expect.equal l.Rows.Labels 2 "two labels")
