@@ -88,6 +88,7 @@ type EncodeArgs =
     | [<Mandatory>] Model of model: string
     | [<Mandatory>] Images of folder_or_list: string
     | [<Mandatory>] Out of file: string
+    | Root of folder: string
     | Batch of count: int
     | Resume
     | Device of device: string
@@ -103,6 +104,7 @@ type EncodeArgs =
                 "a folder (every file below it, sorted by path) or a list file: one path per line, a LAH CSV (name,l1,…) "
                 + "or a COCO-style list (path 0 1 …, names in labels.txt beside it); lists with labels store them in the index."
             | Out _ -> "the index file to write (.lahidx); image paths go to OUT.paths.tsv beside it."
+            | Root _ -> "folder a list file's relative paths are taken from (default: the list file's folder)."
             | Batch _ -> "images per batch and per resumable chunk (default 64)."
             | Resume ->
                 "continue an interrupted encode from the chunks saved in OUT.partial/ (same model, images and --batch)."

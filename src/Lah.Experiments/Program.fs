@@ -134,7 +134,8 @@ let private encode (args: ParseResults<EncodeArgs>) =
 
     let results = args.GetResult(EncodeArgs.Results, defaultValue = "results")
     let source = args.GetResult EncodeArgs.Images
-    let images = Lah.Data.ImageList.Read source
+    let images =
+        Lah.Data.ImageList.Read(source, args.TryGetResult EncodeArgs.Root |> Option.toObj)
     let out = args.GetResult EncodeArgs.Out
     use model = loadModel results (args.GetResult EncodeArgs.Model) b.Device
 
