@@ -107,7 +107,7 @@ let private withEncodeProgress (total: int) (body: (int -> int -> int -> bool) -
 
             if chunk = chunks || now - last >= 5.0 then
                 last <- now
-                printfn "encoded %d/%d images (%.1f images/s)" images total (rate images)
+                printfn "%d/%d images done (%.1f images/s)" images total (rate images)
 
             true)
     else
@@ -184,7 +184,11 @@ let private encode (args: ParseResults<EncodeArgs>) =
         outcome.Seconds
         outcome.ImagesPerSecond
 
-    0
+    if outcome.Encoded = 0 then
+        eprintfn "lah: --images: none of the %d files could be encoded" images.Count
+        1
+    else
+        0
 
 let private query (args: ParseResults<QueryArgs>) =
     let indexFile = args.GetResult QueryArgs.Index

@@ -124,6 +124,20 @@ public sealed class ImageFileTests : IDisposable
     }
 
     [Fact]
+    public void A_coco_style_list_takes_its_label_names_from_labels_txt_and_paths_from_the_root()
+    {
+        var lists = Directory.CreateDirectory(Path.Combine(_dir, "lists")).FullName;
+        File.WriteAllText(Path.Combine(lists, "labels.txt"), "person\nbicycle\ncar\n");
+        var list = Path.Combine(lists, "val.txt");
+        File.WriteAllText(list, "val2014/a.jpg 0 1 1\nval2014/b.jpg 1 0 0\n");
+        var read = ImageList.Read(list, _dir);
+        Assert.Equal(new[] { "person", "bicycle", "car" }, read.LabelNames);
+        Assert.Equal(Path.Combine(_dir, "val2014", "a.jpg"), read.Paths[0]);
+        Assert.Equal(new[] { 0f, 1f, 1f, 1f, 0f, 0f }, read.Labels);
+        Assert.Throws<DirectoryNotFoundException>(() => ImageList.Read(list, Path.Combine(_dir, "missing")));
+    }
+
+    [Fact]
     public void A_plain_list_has_no_labels()
     {
         var txt = Path.Combine(_dir, "list.txt");
