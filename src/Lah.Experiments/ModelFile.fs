@@ -152,7 +152,10 @@ let load (path: string) (device: Device) : LoadedModel =
         network.Eval()
 
         if device <> Device.CPU then
-            network.To device |> ignore
+            try
+                network.To device |> ignore
+            with :? InvalidOperationException as e ->
+                raise (ArgumentException $"--device: {e.Message}")
 
         {
             Path = path

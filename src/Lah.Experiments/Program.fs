@@ -88,9 +88,15 @@ let private show (args: ParseResults<ShowArgs>) =
     printf "%s" (ExperimentFile.toYaml e)
     0
 
+let private parseDevice (text: string) =
+    try
+        Lah.Torch.Device.Parse text
+    with :? FormatException as e ->
+        raise (ArgumentException $"--device: {e.Message}")
+
 /// `--model` of encode and query: resolved (file, run folder or hash) and rebuilt on the device.
 let private loadModel (results: string) (arg: string) (device: string) =
-    ModelFile.load (ModelFile.resolve results arg) (Lah.Torch.Device.Parse device)
+    ModelFile.load (ModelFile.resolve results arg) (parseDevice device)
 
 /// Progress of an encode: a bar with images/s when interactive, a plain line every few seconds when redirected.
 let private withEncodeProgress (total: int) (body: (int -> int -> int -> bool) -> 'a) : 'a =
@@ -133,11 +139,14 @@ let private encode (args: ParseResults<EncodeArgs>) =
         budget (args.TryGetResult EncodeArgs.Threads) (args.TryGetResult EncodeArgs.Device)
 
     let results = args.GetResult(EncodeArgs.Results, defaultValue = "results")
+    let modelFile = ModelFile.resolve results (args.GetResult EncodeArgs.Model)
     let source = args.GetResult EncodeArgs.Images
+
     let images =
         Lah.Data.ImageList.Read(source, args.TryGetResult EncodeArgs.Root |> Option.toObj)
+
     let out = args.GetResult EncodeArgs.Out
-    use model = loadModel results (args.GetResult EncodeArgs.Model) b.Device
+    use model = ModelFile.load modelFile (parseDevice b.Device)
 
     printfn
         "model %s (run %s): %s, %d×%d input, %d bits"
