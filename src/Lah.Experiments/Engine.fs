@@ -702,7 +702,13 @@ let runEndToEnd (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOutput
         trainer.Fit(data.Dataset, data.Split, ImageTransform.OfficialTrain size, ImageTransform.Warp size)
 
     let seconds = clock.Elapsed.TotalSeconds
-    let description = $"{widthsText e.Backbone} at {size}×{size}, trained end to end"
+
+    let description =
+        $"{widthsText e.Backbone} at {size}×{size}, trained end to end"
+        + (match weights with
+           | Some w -> $" from the weights of {Path.GetFileName w}"
+           | None -> " from random initialisation")
+
     saveModel ctx e data backbone head description
 
     let struct (q, qLabels) =
@@ -757,11 +763,7 @@ let runEndToEnd (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOutput
             |> Map.add "selected-epoch" (float result.SelectedEpoch)
         Backbone =
             {
-                Description =
-                    description
-                    + (match weights with
-                       | Some w -> $" from the weights of {Path.GetFileName w}"
-                       | None -> " from random initialisation")
+                Description = description
                 ClassificationMap = nan
             }
         ImagesPerSecond = float (data.Split.Train.Length * result.Epochs.Count) / max seconds 1e-9

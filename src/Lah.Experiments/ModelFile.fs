@@ -4,6 +4,7 @@ module Lah.Experiments.ModelFile
 
 open System
 open System.IO
+open Lah.Data
 open Lah.Hashing.Models
 open Lah.Torch
 open Lah.Torch.Serialization
@@ -109,6 +110,31 @@ let load (path: string) (device: Device) : LoadedModel =
         raise (
             InvalidDataException $"--model: {path} is format '{get ModelKeys.Format}', expected {ModelKeys.FormatValue}"
         )
+
+    // Encoding feeds the network as the runs' evaluation does: warp to the input size, ImageNet mean and std.
+    let expected =
+        [
+            ModelKeys.InputTransform, "warp"
+            ModelKeys.InputMean,
+            String.Join(
+                ",",
+                ImageNetNormalize.Mean
+                |> Array.map (fun x -> x.ToString("R", Globalization.CultureInfo.InvariantCulture))
+            )
+            ModelKeys.InputStd,
+            String.Join(
+                ",",
+                ImageNetNormalize.Std
+                |> Array.map (fun x -> x.ToString("R", Globalization.CultureInfo.InvariantCulture))
+            )
+        ]
+
+    for key, want in expected do
+        if get key <> want then
+            raise (
+                InvalidDataException
+                    $"--model: {path} wants input '{key}' = {get key}; this version encodes with {want}"
+            )
 
     let e =
         match file.Experiment with
