@@ -415,4 +415,64 @@ let tests =
 
                 Expect.stringContains m "model.safetensors" "a run folder without a model says so"
             }
+
+            test
+                "the command line: query --image as JSON with labels and paths, eval's exit codes, encode of only bad files" {
+                let t = tiny.Force()
+                use dir = new Fixtures.TempDir()
+                let list = writeScenes t.Data (Array.take 12 t.Data.Split.Query) dir.Path "q"
+                let index = Path.Combine(dir.Path, "q.lahidx")
+                let lah (args: string list) = Program.main (Array.ofList args)
+                // No --threads: the CLI would resize libtorch's pool for the whole test process.
+                let common = [ "--model"; t.Outcome.Hash; "--results"; t.Dir ]
+
+                Expect.equal (lah ([ "encode"; "--images"; list; "--out"; index ] @ common)) 0 "encode"
+
+                let image = Path.Combine(dir.Path, "q", $"{t.Data.Split.Query[3]:D5}.png")
+                let out = Console.Out
+                use captured = new StringWriter()
+                Console.SetOut captured
+
+                let rc =
+                    try
+                        lah ([ "query"; "--index"; index; "--image"; image; "--k"; "12"; "--json" ] @ common)
+                    finally
+                        Console.SetOut out
+
+                Expect.equal rc 0 "query exits 0"
+                let text = captured.ToString()
+                Expect.stringContains text $"\"path\": \"{image}\"" "the image's own path among the neighbours"
+                Expect.stringContains text "\"labels\":" "labels printed"
+
+                Expect.equal
+                    (lah
+                        [
+                            "eval"
+                            "--index"
+                            index
+                            "--queries"
+                            index
+                            "--protocol"
+                            "topk"
+                            "--topk"
+                            "5"
+                        ])
+                    0
+                    "eval"
+
+                let faiss = Path.Combine(dir.Path, "q.faiss")
+                FaissBinaryIndexFile.Write(faiss, IndexFile.Read index)
+                Expect.equal (lah [ "eval"; "--index"; faiss; "--queries"; index ]) 2 "eval on a FAISS file is an error"
+
+                let bad = Directory.CreateDirectory(Path.Combine(dir.Path, "bad")).FullName
+                File.WriteAllText(Path.Combine(bad, "a.txt"), "text")
+
+                Expect.equal
+                    (lah (
+                        [ "encode"; "--images"; bad; "--out"; Path.Combine(dir.Path, "bad.lahidx") ]
+                        @ common
+                    ))
+                    1
+                    "nothing encodable: exit 1"
+            }
         ]
