@@ -387,6 +387,10 @@ module ModelKeys =
     /// Buffers a state dict leaves out (the GCN's word-vector input, Â): saved so the rebuilt head is the trained
     /// one bit for bit, not one whose derived tensors were recomputed from rounded values.
     let DerivedPrefix = "derived."
+    /// A feature-mode run's frozen backbone from the user's weights file is not copied into every run's model: the
+    /// file is named (absolute path) with its SHA-256, and encoding loads it from there.
+    let WeightsFile = "backbone.weights-file"
+    let WeightsDigest = "backbone.weights-sha256"
 
 /// Saves backbone + head as one safetensors file in the run's folder (atomically, through TrainedModelFile): the
 /// state dict under HashingNetwork's names (`backbone.…`, `head.…`), the experiment record and what encoding needs
@@ -402,9 +406,13 @@ let saveModel
     let headModule = head :?> Lah.Torch.NN.Module
     let headState = headModule.StateDict()
 
+    let referenced = e.Training.Mode = FeatureMode && e.Backbone.Weights = WeightsFile
+
     let tensors =
         [
-            for KeyValue(k, v) in backbone.StateDict() -> Collections.Generic.KeyValuePair("backbone." + k, v)
+            if not referenced then
+                for KeyValue(k, v) in backbone.StateDict() do
+                    yield Collections.Generic.KeyValuePair("backbone." + k, v)
             for KeyValue(k, v) in headState -> Collections.Generic.KeyValuePair("head." + k, v)
             for struct (k, v) in headModule.NamedBuffers() do
                 if not (headState.ContainsKey k) then
@@ -419,6 +427,13 @@ let saveModel
     let metadata =
         dict
             [
+                if referenced then
+                    let file = Path.GetFullPath e.Backbone.WeightsFile
+                    use s = File.OpenRead file
+                    ModelKeys.WeightsFile, file
+
+                    ModelKeys.WeightsDigest,
+                    Convert.ToHexString(Security.Cryptography.SHA256.HashData s).ToLowerInvariant()
                 ModelKeys.Format, ModelKeys.FormatValue
                 ModelKeys.Run, ctx.Hash
                 ModelKeys.Mode,

@@ -146,8 +146,36 @@ let load (path: string) (device: Device) : LoadedModel =
         |> Option.ofObj
         |> Option.defaultValue [||]
 
+    let classes = int (get ModelKeys.BackboneClasses)
+
+    let referenced =
+        match meta.TryGetValue ModelKeys.WeightsFile with
+        | true, f -> Some f
+        | _ -> None
+
     let backbone =
-        createBackbone e.Backbone e.Seed (int (get ModelKeys.BackboneClasses)) None
+        match referenced with
+        | None -> createBackbone e.Backbone e.Seed classes None
+        | Some weights ->
+            if not (File.Exists weights) then
+                raise (
+                    FileNotFoundException(
+                        $"--model: {path} takes its frozen backbone from {weights}, which does not exist (moved? the run's backbone.weights-file)",
+                        weights
+                    )
+                )
+
+            let actual =
+                use s = File.OpenRead weights
+                Convert.ToHexString(Security.Cryptography.SHA256.HashData s).ToLowerInvariant()
+
+            if actual <> get ModelKeys.WeightsDigest then
+                raise (
+                    InvalidDataException
+                        $"--model: {path} takes its frozen backbone from {weights}, which has changed since the run (SHA-256 {actual[..11]}…, expected {(get ModelKeys.WeightsDigest)[..11]}…)"
+                )
+
+            createBackbone e.Backbone e.Seed classes (Some weights)
 
     let head =
         try
@@ -165,7 +193,17 @@ let load (path: string) (device: Device) : LoadedModel =
             |> Seq.map (fun kv -> kv.Key, kv.Value)
             |> readOnlyDict
 
-        network.LoadStateDict(state, strict = true) |> ignore
+        match referenced with
+        | None -> network.LoadStateDict(state, strict = true) |> ignore
+        | Some _ ->
+            // The backbone came from its weights file; the model file holds the head alone.
+            let headState =
+                state
+                |> Seq.filter (fun kv -> kv.Key.StartsWith "head.")
+                |> Seq.map (fun kv -> kv.Key.Substring 5, kv.Value)
+                |> readOnlyDict
+
+            (head :?> Lah.Torch.NN.Module).LoadStateDict(headState, strict = true) |> ignore
 
         // Â and the GCN input exactly as trained (LoadStateDict recomputed Â from the stored A).
         use _ = Torch.NoGrad()

@@ -99,6 +99,32 @@ let private tinyRun (experiment: Experiment) =
 let private tiny = tinyRun tinyExperiment
 let private tinyE2e = tinyRun tinyEndToEnd
 
+/// Feature mode on a frozen backbone from a weights file (the feature-mode run's pre-trained small CNN, saved).
+let private tinyWeightsFile =
+    lazy
+        (let t = tiny.Force()
+         let file = Path.Combine(t.Dir, "smallcnn.safetensors")
+
+         do
+             use m = ModelFile.load t.Model Lah.Torch.Device.CPU
+
+             Lah.Torch.Serialization.TensorSafeTensors.Write(
+                 file,
+                 m.Network.Backbone.StateDict()
+                 |> Seq.map (fun kv -> Collections.Generic.KeyValuePair(kv.Key, kv.Value))
+             )
+
+         (tinyRun
+             { tinyExperiment with
+                 Name = "tiny-encode-weights-file"
+                 Backbone =
+                     { tinyExperiment.Backbone with
+                         Weights = WeightsFile
+                         WeightsFile = file
+                     }
+             })
+             .Force())
+
 let private savePng (image: RgbImage) (path: string) =
     Directory.CreateDirectory(Path.GetDirectoryName path) |> ignore
     use img = Image.LoadPixelData<Rgb24>(image.Pixels, image.Width, image.Height)
@@ -174,6 +200,30 @@ let tests =
     <| testList
         "encode"
         [
+            test
+                "a feature-mode run on a weights file names it in its model instead of copying it; a changed file is refused" {
+                let t = tinyWeightsFile.Force()
+                use m = Lah.Torch.Serialization.TrainedModelFile.Load t.Model
+                Expect.isFalse (m.Tensors.Keys |> Seq.exists (fun k -> k.StartsWith "backbone.")) "no backbone tensors"
+                let weights = m.Metadata[Engine.ModelKeys.WeightsFile]
+                Expect.isTrue (File.Exists weights) "the weights file is named"
+                use dir = new Fixtures.TempDir()
+                let copy = Path.Combine(dir.Path, "model.safetensors")
+                File.Copy(t.Model, copy)
+                let saved = File.ReadAllBytes weights
+
+                try
+                    File.AppendAllText(weights, " ")
+
+                    let e =
+                        messageOf<InvalidDataException>(fun () -> ModelFile.load copy Lah.Torch.Device.CPU |> ignore)
+
+                    Expect.stringContains e weights "names the weights file"
+                    Expect.stringContains e "changed" "says why"
+                finally
+                    File.WriteAllBytes(weights, saved)
+            }
+
             test "a run saves its network with its experiment record, which hashes to the run" {
                 let t = tiny.Force()
                 Expect.isTrue (File.Exists t.Model) "model.safetensors in the run's folder"
@@ -185,7 +235,12 @@ let tests =
                 Expect.equal (List.ofArray m.LabelNames) (List.ofSeq t.Data.Dataset.LabelNames) "label names"
             }
 
-            for mode, run in [ "feature mode", tiny; "end to end", tinyE2e ] do
+            for mode, run in
+                [
+                    "feature mode", tiny
+                    "end to end", tinyE2e
+                    "frozen weights file", tinyWeightsFile
+                ] do
                 test
                     $"encode of the run's images as PNG files gives the codes and metrics of the run's own evaluation ({mode})" {
                     let t = run.Force()
