@@ -41,9 +41,8 @@ let encodeBatch (model: LoadedModel) (workers: int) (firstId: int) (paths: strin
                 transform.Apply(ImageFileSource paths[i], Rng.For 0UL, Span(pixels, i * stride, stride))
             with
             | :? DataFormatException as e -> reasons[i] <- Some e.Message
-            | :? IOException
-            | :? UnauthorizedAccessException
-            | :? OutOfMemoryException as e -> reasons[i] <- Some $"{paths[i]}: {e.Message}"
+            // Any other failure of one file (an absurd size, a decoder bug) is that file's, not the encode's.
+            | e -> reasons[i] <- Some $"{paths[i]}: {e.GetType().Name}: {e.Message}"
     )
     |> ignore
 
@@ -187,11 +186,17 @@ exception Interrupted of chunks: int
 let private checkKey (dir: string) (want: ResumeKey) =
     let file = Path.Combine(dir, "manifest.json")
 
-    let have =
+    let unreadable (why: string) =
+        InvalidDataException($"--resume: {file} is not readable ({why}); run without --resume to start over")
+
+    let have: ResumeKey =
         try
-            JsonSerializer.Deserialize<ResumeKey>(File.ReadAllText file)
-        with :? JsonException as e ->
-            raise (InvalidDataException($"--resume: {file} is not readable ({e.Message}); delete {dir} to start over"))
+            match JsonSerializer.Deserialize<ResumeKey>(File.ReadAllText file) with
+            | null -> raise (unreadable "empty")
+            | k -> k
+        with
+        | :? JsonException as e -> raise (unreadable e.Message)
+        | :? FileNotFoundException -> raise (unreadable "missing")
 
     let refuse what =
         raise (

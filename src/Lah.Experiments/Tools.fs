@@ -180,13 +180,16 @@ let evaluateIndexes (protocol: Protocol) (radius: int) (db: string) (queries: st
                 $"--queries: {queries} has {qLabels.Rows.Labels} labels per item, --index {db} {dbLabels.Rows.Labels}"
         )
 
+    // No continuous outputs in an index file: Lah.Retrieval takes a null array as "rank by the codes".
+    let codesOnly = Unchecked.defaultof<float32[]>
+
     EngineEval.evaluateProtocols
         [ protocol ]
         radius
         threads
         {
-            Query = Lah.Training.Features.EncodedSet(qCodes, null)
+            Query = Lah.Training.Features.EncodedSet(qCodes, codesOnly)
             QueryLabels = qLabels.Rows.ToFloats()
-            Database = Lah.Training.Features.EncodedSet(dbCodes, null)
+            Database = Lah.Training.Features.EncodedSet(dbCodes, codesOnly)
             DatabaseLabels = dbLabels.Rows.ToFloats()
         }
