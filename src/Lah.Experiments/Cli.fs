@@ -62,9 +62,13 @@ type QueryArgs =
     | [<Mandatory>] Index of file: string
     | Code of hex: string
     | Queries of file: string
+    | Image of file: string
+    | Model of model: string
     | K of count: int
     | Radius of distance: int
     | Json
+    | Device of device: string
+    | Results of dir: string
 
     interface IArgParserTemplate with
         member this.Usage =
@@ -72,9 +76,68 @@ type QueryArgs =
             | Index _ -> "the codes to search: our index file (.lahidx) or a FAISS binary index file (IndexBinaryFlat)."
             | Code _ -> "one query code as hex, its bytes in storage order (FAISS's order too)."
             | Queries _ -> "a file of query codes (either format)."
+            | Image _ -> "an image file (JPEG, PNG, BMP, GIF, WebP) encoded with --model, then searched."
+            | Model _ -> "with --image: a model file, a run folder or a run's hash (see lah encode --model)."
             | K _ -> "the k nearest codes (default 10)."
             | Radius _ -> "every code within this Hamming distance instead of the k nearest."
+            | Json -> "print JSON instead of a table (labels and image paths included where the index has them)."
+            | Device _ -> "with --image: cpu (default), cuda or cuda:N."
+            | Results _ -> "results folder a run's hash is looked up in (default: results/)."
+
+type EncodeArgs =
+    | [<Mandatory>] Model of model: string
+    | [<Mandatory>] Images of folder_or_list: string
+    | [<Mandatory>] Out of file: string
+    | Root of folder: string
+    | Batch of count: int
+    | Resume
+    | Device of device: string
+    | Threads of count: int
+    | Results of dir: string
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Model _ ->
+                "the trained network: a model file (model.safetensors), a run folder (results/runs/HASH) or a run's hash."
+            | Images _ ->
+                "a folder (every file below it, sorted by path) or a list file: one path per line, a LAH CSV (name,l1,…) "
+                + "or a COCO-style list (path 0 1 …, names in labels.txt beside it); lists with labels store them in the index."
+            | Out _ -> "the index file to write (.lahidx); image paths go to OUT.paths.tsv beside it."
+            | Root _ -> "folder a list file's relative paths are taken from (default: the list file's folder)."
+            | Batch _ -> "images per batch and per resumable chunk (default 64)."
+            | Resume ->
+                "continue an interrupted encode from the chunks saved in OUT.partial/ (same model, images and --batch)."
+            | Device _ -> "cpu (default), cuda or cuda:N."
+            | Threads _ -> "the process's thread budget for libtorch and decoding (default: all cores)."
+            | Results _ -> "results folder a run's hash is looked up in (default: results/)."
+
+type EvalProtocol =
+    | Dch
+    | Lah_Official
+    | Topk
+
+type EvalArgs =
+    | [<Mandatory>] Index of file: string
+    | [<Mandatory>] Queries of file: string
+    | Protocol of EvalProtocol
+    | Radius of distance: int
+    | Topk of count: int
+    | Json
+    | Threads of count: int
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Index _ -> "the database: an index file with labels (lah encode from a labelled list)."
+            | Queries _ -> "the queries: an index file with labels."
+            | Protocol _ ->
+                "dch (MAP, P, R within the radius; default), lah-official (the official code's leave-one-out over the "
+                + "queries alone) or topk (mAP over the top N of the database)."
+            | Radius _ -> "Hamming radius of dch and lah-official (default 2)."
+            | Topk _ -> "N of the topk protocol (default 100)."
             | Json -> "print JSON instead of a table."
+            | Threads _ -> "threads for the metrics (default: all cores)."
 
 type WeightsArgs =
     | [<CliPrefix(CliPrefix.None)>] Convert of input: string * output: string
@@ -88,7 +151,9 @@ type LahArgs =
     | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<ReproduceArgs>
     | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<RunArgs>
     | [<CliPrefix(CliPrefix.None)>] Show of ParseResults<ShowArgs>
+    | [<CliPrefix(CliPrefix.None)>] Encode of ParseResults<EncodeArgs>
     | [<CliPrefix(CliPrefix.None)>] Query of ParseResults<QueryArgs>
+    | [<CliPrefix(CliPrefix.None)>] Eval of ParseResults<EvalArgs>
     | [<CliPrefix(CliPrefix.None)>] Weights of ParseResults<WeightsArgs>
 
     interface IArgParserTemplate with
@@ -97,5 +162,7 @@ type LahArgs =
             | Reproduce _ -> "run the experiment records behind a published table or figure and write its report."
             | Run _ -> "run experiments from YAML files and print their results."
             | Show _ -> "print an experiment file with its defaults and content hash."
-            | Query _ -> "search an index file by a hex code or a file of query codes."
+            | Encode _ -> "hash a folder or list of images with a trained model into an index file."
+            | Query _ -> "search an index file by an image, a hex code or a file of query codes."
+            | Eval _ -> "retrieval metrics of a query index file against a database index file (both with labels)."
             | Weights _ -> "convert weights files."

@@ -184,7 +184,7 @@ let private pooling (p: Pooling) =
 
 /// A backbone with `classes` classifier outputs (0: none), built from the registry or the small CNN's widths; its
 /// initial weights come from the seed alone, not from whatever drew random numbers before.
-let private createBackbone
+let createBackbone
     (b: Lah.Experiments.Backbone)
     (seed: int)
     (classes: int)
@@ -366,6 +366,98 @@ let private encodeBoth (head: IHashHead) (query: FeatureSet) (db: FeatureSet) =
         DatabaseLabels = db.Labels
     }
 
+/// The file a run's trained network is saved to (`lah encode --model` reads it).
+let modelFileName = "model.safetensors"
+
+/// Metadata keys of a model file besides the experiment record.
+module ModelKeys =
+    let Format = "format"
+    let FormatValue = "lah-model/1"
+    let Run = "run"
+    let Mode = "mode"
+    let Bits = "bits"
+    let Labels = "labels"
+    let BackboneClasses = "backbone.classes"
+    let BackboneFeatures = "backbone.features"
+    let InputSize = "input.size"
+    let InputTransform = "input.transform"
+    let InputMean = "input.mean"
+    let InputStd = "input.std"
+    let Description = "backbone.description"
+    /// Buffers a state dict leaves out (the GCN's word-vector input, Â): saved so the rebuilt head is the trained
+    /// one bit for bit, not one whose derived tensors were recomputed from rounded values.
+    let DerivedPrefix = "derived."
+    /// A feature-mode run's frozen backbone from the user's weights file is not copied into every run's model: the
+    /// file is named (absolute path) with its SHA-256, and encoding loads it from there.
+    let WeightsFile = "backbone.weights-file"
+    let WeightsDigest = "backbone.weights-sha256"
+
+/// Saves backbone + head as one safetensors file in the run's folder (atomically, through TrainedModelFile): the
+/// state dict under HashingNetwork's names (`backbone.…`, `head.…`), the experiment record and what encoding needs
+/// to rebuild the network and feed it (label names, input size and normalisation).
+let saveModel
+    (ctx: RunContext)
+    (e: Experiment)
+    (data: LoadedData)
+    (backbone: Lah.Vision.Backbone)
+    (head: IHashHead)
+    (description: string)
+    =
+    let headModule = head :?> Lah.Torch.NN.Module
+    let headState = headModule.StateDict()
+
+    let referenced = e.Training.Mode = FeatureMode && e.Backbone.Weights = WeightsFile
+
+    let tensors =
+        [
+            if not referenced then
+                for KeyValue(k, v) in backbone.StateDict() do
+                    yield Collections.Generic.KeyValuePair("backbone." + k, v)
+            for KeyValue(k, v) in headState -> Collections.Generic.KeyValuePair("head." + k, v)
+            for struct (k, v) in headModule.NamedBuffers() do
+                if not (headState.ContainsKey k) then
+                    yield Collections.Generic.KeyValuePair(ModelKeys.DerivedPrefix + "head." + k, v)
+        ]
+
+    let floats (xs: float32[]) =
+        xs
+        |> Array.map (fun x -> x.ToString("R", Globalization.CultureInfo.InvariantCulture))
+        |> String.concat ","
+
+    let metadata =
+        dict
+            [
+                if referenced then
+                    let file = Path.GetFullPath e.Backbone.WeightsFile
+                    use s = File.OpenRead file
+                    ModelKeys.WeightsFile, file
+
+                    ModelKeys.WeightsDigest,
+                    Convert.ToHexString(Security.Cryptography.SHA256.HashData s).ToLowerInvariant()
+                ModelKeys.Format, ModelKeys.FormatValue
+                ModelKeys.Run, ctx.Hash
+                ModelKeys.Mode,
+                (match e.Training.Mode with
+                 | FeatureMode -> "feature"
+                 | EndToEnd -> "end-to-end")
+                ModelKeys.Bits, string e.Bits
+                ModelKeys.Labels, Text.Json.JsonSerializer.Serialize(Array.ofSeq data.Dataset.LabelNames)
+                ModelKeys.BackboneClasses, string backbone.NumClasses
+                ModelKeys.BackboneFeatures, string backbone.NumFeatures
+                ModelKeys.InputSize, string e.Backbone.InputSize
+                ModelKeys.InputTransform, "warp"
+                ModelKeys.InputMean, floats ImageNetNormalize.Mean
+                ModelKeys.InputStd, floats ImageNetNormalize.Std
+                ModelKeys.Description, description
+            ]
+
+    Lah.Torch.Serialization.TrainedModelFile.Save(
+        Path.Combine(ctx.RunDir, modelFileName),
+        tensors,
+        ExperimentFile.toYaml e,
+        Collections.Generic.Dictionary(metadata)
+    )
+
 /// A feature-mode run: sanity codes, or a head trained on the training features.
 let runFeatureMode (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOutput =
     let backbone, report = acquireBackbone ctx e data
@@ -515,6 +607,8 @@ let runFeatureMode (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOut
                     }
             ]
 
+        saveModel ctx e data backbone head report.Description
+
         let final =
             if isClassifier then
                 Map.ofList
@@ -624,6 +718,14 @@ let runEndToEnd (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOutput
 
     let seconds = clock.Elapsed.TotalSeconds
 
+    let description =
+        $"{widthsText e.Backbone} at {size}×{size}, trained end to end"
+        + (match weights with
+           | Some w -> $" from the weights of {Path.GetFileName w}"
+           | None -> " from random initialisation")
+
+    saveModel ctx e data backbone head description
+
     let struct (q, qLabels) =
         Lah.Training.EndToEnd.ImageEncoder.Encode(
             network,
@@ -676,11 +778,7 @@ let runEndToEnd (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOutput
             |> Map.add "selected-epoch" (float result.SelectedEpoch)
         Backbone =
             {
-                Description =
-                    $"{widthsText e.Backbone} at {size}×{size}, trained end to end"
-                    + (match weights with
-                       | Some w -> $" from the weights of {Path.GetFileName w}"
-                       | None -> " from random initialisation")
+                Description = description
                 ClassificationMap = nan
             }
         ImagesPerSecond = float (data.Split.Train.Length * result.Epochs.Count) / max seconds 1e-9

@@ -17,13 +17,12 @@ type Encoded =
         DatabaseLabels: float32[]
     }
 
-/// Final metrics under every requested protocol, keyed `protocol.measure`.
-let evaluate (e: Experiment) (threads: int) (x: Encoded) : Map<string, float> =
-    let r = e.Evaluation.Radius
+/// Metrics under each of `protocols` at Hamming radius `r`, keyed `protocol.measure` (runs and `lah eval` alike).
+let evaluateProtocols (protocols: Protocol list) (r: int) (threads: int) (x: Encoded) : Map<string, float> =
     let labelCount (codes: EncodedSet) (labels: float32[]) = labels.Length / codes.Codes.Count
 
     [
-        for p in e.Evaluation.Protocols do
+        for p in protocols do
             match p with
             | DchProtocol ->
                 let d =
@@ -77,6 +76,10 @@ let evaluate (e: Experiment) (threads: int) (x: Encoded) : Map<string, float> =
             | ClassificationMap -> ignore (labelCount x.Query x.QueryLabels)
     ]
     |> Map.ofList
+
+/// Final metrics under every protocol the experiment asks for.
+let evaluate (e: Experiment) (threads: int) (x: Encoded) : Map<string, float> =
+    evaluateProtocols e.Evaluation.Protocols e.Evaluation.Radius threads x
 
 /// Classification mAP (×100) of scores (N×R) against multi-hot targets; every label counts as positive or negative.
 let classificationMap (scores: float32[]) (labels: float32[]) (items: int) =

@@ -3,6 +3,7 @@ module Lah.Experiments.Program
 open System
 open System.IO
 open Argu
+open Spectre.Console
 open Lah.Experiments.Cli
 open Lah.Experiments.Runner
 
@@ -87,22 +88,184 @@ let private show (args: ParseResults<ShowArgs>) =
     printf "%s" (ExperimentFile.toYaml e)
     0
 
+let private parseDevice (text: string) =
+    try
+        Lah.Torch.Device.Parse text
+    with :? FormatException as e ->
+        raise (ArgumentException $"--device: {e.Message}")
+
+/// `--model` of encode and query: resolved (file, run folder or hash) and rebuilt on the device.
+let private loadModel (results: string) (arg: string) (device: string) =
+    ModelFile.load (ModelFile.resolve results arg) (parseDevice device)
+
+/// Progress of an encode: a bar with images/s when interactive, a plain line every few seconds when redirected.
+let private withEncodeProgress (total: int) (body: (int -> int -> int -> bool) -> 'a) : 'a =
+    let clock = Diagnostics.Stopwatch.StartNew()
+
+    let rate (images: int) =
+        float images / max clock.Elapsed.TotalSeconds 1e-9
+
+    if Console.IsOutputRedirected then
+        let mutable last = 0.0
+
+        body (fun chunk chunks images ->
+            let now = clock.Elapsed.TotalSeconds
+
+            if chunk = chunks || now - last >= 5.0 then
+                last <- now
+                printfn "%d/%d images done (%.1f images/s)" images total (rate images)
+
+            true)
+    else
+        AnsiConsole
+            .Progress()
+            .AutoClear(false)
+            .Columns(
+                TaskDescriptionColumn(Alignment = Justify.Left),
+                ProgressBarColumn(),
+                PercentageColumn(),
+                RemainingTimeColumn()
+            )
+            .Start(fun ctx ->
+                let task = ctx.AddTask($"encoding 0/{total}", maxValue = float total)
+
+                body (fun _ _ images ->
+                    task.Value <- float images
+                    task.Description <- $"encoding {images}/{total}, {rate images:F1} images/s"
+                    true))
+
+let private encode (args: ParseResults<EncodeArgs>) =
+    let b =
+        budget (args.TryGetResult EncodeArgs.Threads) (args.TryGetResult EncodeArgs.Device)
+
+    let results = args.GetResult(EncodeArgs.Results, defaultValue = "results")
+    let modelFile = ModelFile.resolve results (args.GetResult EncodeArgs.Model)
+    let source = args.GetResult EncodeArgs.Images
+
+    let images =
+        Lah.Data.ImageList.Read(source, args.TryGetResult EncodeArgs.Root |> Option.toObj)
+
+    let out = args.GetResult EncodeArgs.Out
+    use model = ModelFile.load modelFile (parseDevice b.Device)
+
+    printfn
+        "model %s (run %s): %s, %d×%d input, %d bits"
+        model.Path
+        model.Run
+        model.Description
+        model.InputSize
+        model.InputSize
+        model.Bits
+
+    let labelled =
+        if isNull images.Labels then
+            ""
+        else
+            $", {images.LabelNames.Count} labels"
+
+    printfn "%d images from %s%s" images.Count source labelled
+
+    let outcome =
+        withEncodeProgress images.Count (fun afterChunk ->
+            Encode.run
+                model
+                images
+                out
+                {
+                    Batch = args.GetResult(EncodeArgs.Batch, defaultValue = 64)
+                    Resume = args.Contains EncodeArgs.Resume
+                    Workers = b.Threads
+                    AfterChunk = afterChunk
+                })
+
+    for s in outcome.Skipped do
+        printfn "skipped %s" s.Reason
+
+    if outcome.Reused > 0 then
+        printfn "resumed: %d chunks from the interrupted encode" outcome.Reused
+
+    printfn
+        "%d images encoded into %s (ids → paths in %s), %d skipped; %.1f s, %.1f images/s"
+        outcome.Encoded
+        out
+        (Encode.pathsFile out)
+        outcome.Skipped.Length
+        outcome.Seconds
+        outcome.ImagesPerSecond
+
+    if outcome.Encoded = 0 then
+        eprintfn "lah: --images: none of the %d files could be encoded" images.Count
+        1
+    else
+        0
+
 let private query (args: ParseResults<QueryArgs>) =
-    let index = Tools.readIndex (args.GetResult QueryArgs.Index)
+    let indexFile = args.GetResult QueryArgs.Index
+    let index = Tools.readIndex indexFile
 
     let queries =
-        match args.TryGetResult QueryArgs.Code, args.TryGetResult QueryArgs.Queries with
-        | Some hex, None -> Tools.parseHexCode hex index.Bits
-        | None, Some file -> Tools.readIndex file
-        | _ -> raise (ArgumentException "give one of --code HEX or --queries FILE")
+        match
+            args.TryGetResult QueryArgs.Code, args.TryGetResult QueryArgs.Queries, args.TryGetResult QueryArgs.Image
+        with
+        | Some hex, None, None -> Tools.parseHexCode hex index.Bits
+        | None, Some file, None -> Tools.readIndex file
+        | None, None, Some image ->
+            let modelArg =
+                match args.TryGetResult QueryArgs.Model with
+                | Some m -> m
+                | None -> raise (ArgumentException "--image needs --model (a model file, a run folder or a run's hash)")
+
+            let b = budget None (args.TryGetResult QueryArgs.Device)
+
+            use model =
+                loadModel (args.GetResult(QueryArgs.Results, defaultValue = "results")) modelArg b.Device
+
+            Encode.imageCode model image indexFile index.Bits
+        | _ -> raise (ArgumentException "give one of --image FILE (with --model), --code HEX or --queries FILE")
 
     let results =
         Tools.search index queries (args.TryGetResult QueryArgs.K) (args.TryGetResult QueryArgs.Radius)
 
+    let notes: Tools.Annotations =
+        {
+            Labels = Tools.tryReadLabels indexFile
+            Paths = Encode.readPaths indexFile
+        }
+
     if args.Contains QueryArgs.Json then
-        printfn "%s" (Tools.toJson queries results)
+        printfn "%s" (Tools.toJson queries results notes)
     else
-        Tools.printTable queries results
+        Tools.printTable queries results notes
+
+    0
+
+let private eval (args: ParseResults<EvalArgs>) =
+    let b = budget (args.TryGetResult EvalArgs.Threads) None
+
+    let protocol =
+        match args.GetResult(EvalArgs.Protocol, defaultValue = EvalProtocol.Dch) with
+        | EvalProtocol.Dch -> DchProtocol
+        | EvalProtocol.Lah_Official -> LahOfficialProtocol
+        | EvalProtocol.Topk -> TopK(args.GetResult(EvalArgs.Topk, defaultValue = 100))
+
+    let metrics =
+        Tools.evaluateIndexes
+            protocol
+            (args.GetResult(EvalArgs.Radius, defaultValue = 2))
+            (args.GetResult EvalArgs.Index)
+            (args.GetResult EvalArgs.Queries)
+            b.Threads
+
+    if args.Contains EvalArgs.Json then
+        printfn
+            "%s"
+            (Text.Json.JsonSerializer.Serialize(metrics, Text.Json.JsonSerializerOptions(WriteIndented = true)))
+    else
+        printfn "| metric | value |"
+        printfn "|---|---:|"
+
+        for KeyValue(k, v) in metrics do
+            printfn "| %s | %.4f |" k v
 
     0
 
@@ -124,7 +287,9 @@ let main argv =
         | Reproduce r -> reproduce r
         | Run r -> run r
         | Show s -> show s
+        | Encode e -> encode e
         | Query q -> query q
+        | Eval e -> eval e
         | Weights w -> weights w
     with
     | Yaml.ExperimentFileError _ as e ->
@@ -132,6 +297,8 @@ let main argv =
         2
     | :? ArgumentException
     | :? IOException
-    | :? InvalidDataException as e ->
+    | :? InvalidDataException
+    | :? Lah.Data.DataFormatException
+    | :? Lah.Torch.LahNativeException as e ->
         eprintfn "lah: %s" e.Message
         2

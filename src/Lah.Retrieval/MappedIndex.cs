@@ -19,9 +19,10 @@ public sealed unsafe class MappedIndex : IHammingIndex, IDisposable
     private int _disposed;
 
     private MappedIndex(string path, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* p, int bits, int count,
-        HammingKernel? kernel)
+        int labels, HammingKernel? kernel)
     {
         Path = path;
+        LabelCount = labels;
         _map = map;
         _view = view;
         _base = p;
@@ -64,8 +65,8 @@ public sealed unsafe class MappedIndex : IHammingIndex, IDisposable
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref basePtr);
             acquired = true;
             byte* p = basePtr + view.PointerOffset;
-            var (bits, count) = IndexFile.Validate(path, p, length, verifyChecksum);
-            return new MappedIndex(path, map, view, p, bits, count, kernel);
+            var (bits, count, labels) = IndexFile.Validate(path, p, length, verifyChecksum);
+            return new MappedIndex(path, map, view, p, bits, count, labels, kernel);
         }
         catch
         {
@@ -119,6 +120,29 @@ public sealed unsafe class MappedIndex : IHammingIndex, IDisposable
     {
         Alive();
         return _flat.RadiusSearch(queries, radius, threads);
+    }
+
+    /// <summary>Number of label columns stored with the codes (0: the file has no labels).</summary>
+    public int LabelCount { get; }
+
+    /// <summary>The stored labels and their names (copied out), or null when the file has none.</summary>
+    public IndexLabels? Labels
+    {
+        get
+        {
+            var p = Alive();
+            if (LabelCount == 0) return null;
+            int lw = (LabelCount + 63) >> 6;
+            long at = IndexFile.HeaderBytes + 8L * Count + 8L * Count * WordsPerCode;
+            var rows = new ReadOnlySpan<ulong>(p + at, Count * lw).ToArray();
+            at += 8L * Count * lw;
+            long n = *(long*)(p + at);
+            var text = System.Text.Encoding.UTF8.GetString(new ReadOnlySpan<byte>(p + at + 8, (int)n));
+            string[] names = n == 0 ? [] : text.Split('\n');
+            if (names.Length is not 0 && names.Length != LabelCount)
+                throw new InvalidDataException($"index file {Path}: label names: {names.Length} names for {LabelCount} labels");
+            return new IndexLabels(names, Metrics.MultiHot.FromWords(rows, Count, LabelCount));
+        }
     }
 
     /// <summary>Copies the ids and codes into managed arrays (e.g. to build a <see cref="MultiIndexHashing"/>).</summary>

@@ -157,4 +157,64 @@ let tests =
                     IndexFile.Write(path, randomCodes (Random 10) 5 64)
                     use again = MappedIndex.Open path
                     Expect.equal again.Count 5 "count")
+
+            testCase "a file without labels is version 1, byte for byte the version-1 layout, and reads with no labels"
+            <| fun () ->
+                withTemp (fun dir ->
+                    let path = Path.Combine(dir, "v1.lahidx")
+                    let codes = randomCodes (Random 11) 9 24
+                    IndexFile.Write(path, codes)
+                    let bytes = File.ReadAllBytes path
+                    Expect.equal (BitConverter.ToUInt32(bytes, 8)) 1u "version 1"
+                    Expect.equal (BitConverter.ToUInt64(bytes, 24)) 0UL "reserved word zero"
+                    Expect.equal (int64 bytes.Length) (IndexFile.FileLength(24, 9L)) "length"
+                    Expect.equal (IndexFile.Read path).Words codes.Words "codes"
+                    Expect.isNull (IndexFile.ReadLabels path) "no labels")
+
+            for labels in [ 3; 64; 70 ] do
+                testCase $"labels and their names round-trip in a version-2 file ({labels} labels)"
+                <| fun () ->
+                    withTemp (fun dir ->
+                        let rng = Random labels
+                        let n = 13
+                        let codes = randomCodes rng n 40
+
+                        let multiHot =
+                            Array.init (n * labels) (fun _ -> if rng.NextDouble() < 0.3 then 1.0f else 0.0f)
+
+                        let names = Array.init labels (fun j -> $"label {j} é")
+                        let path = Path.Combine(dir, "v2.lahidx")
+                        IndexFile.Write(path, codes, IndexLabels(names, ReadOnlySpan multiHot, n))
+                        let bytes = File.ReadAllBytes path
+                        Expect.equal (BitConverter.ToUInt32(bytes, 8)) 2u "version 2"
+                        let back = IndexFile.Read path
+                        Expect.equal back.Words codes.Words "codes"
+                        Expect.equal back.Ids codes.Ids "ids"
+                        let l = IndexFile.ReadLabels path
+                        Expect.equal (List.ofSeq l.Names) (List.ofArray names) "names"
+                        Expect.equal (l.Rows.ToFloats()) multiHot "rows"
+
+                        // The checksum covers the labels: one flipped label bit is a corrupt file.
+                        let at = IndexFile.HeaderBytes + 8 * n + 8 * n * PackedCodes.WordsFor 40
+                        bytes[at] <- bytes[at] ^^^ 1uy
+                        File.WriteAllBytes(path, bytes)
+                        let e = throws<InvalidDataException>(fun () -> IndexFile.ReadLabels path |> ignore)
+                        Expect.stringContains e.Message "checksum" "names the checksum"
+                        Expect.stringContains e.Message path "names the file")
+
+            testCase "labels without names are stored and read back with no names"
+            <| fun () ->
+                withTemp (fun dir ->
+                    let path = Path.Combine(dir, "nonames.lahidx")
+                    let codes = randomCodes (Random 5) 4 16
+
+                    IndexFile.Write(
+                        path,
+                        codes,
+                        IndexLabels([||], ReadOnlySpan [| 1.0f; 0.0f; 0.0f; 1.0f; 1.0f; 1.0f; 0.0f; 0.0f |], 4)
+                    )
+
+                    let l = IndexFile.ReadLabels path
+                    Expect.isEmpty l.Names "no names"
+                    Expect.equal l.Rows.Labels 2 "two labels")
         ]

@@ -43,6 +43,25 @@ public sealed class MultiHot
         return new MultiHot(rows, labels, bits);
     }
 
+    /// <summary>Rows already packed as bit sets (⌈labels/64⌉ words per row, bit j: label j).</summary>
+    public static MultiHot FromWords(ulong[] words, int rows, int labels)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        if (rows < 0 || labels <= 0 || words.Length != rows * ((labels + 63) >> 6))
+            throw new ArgumentException($"words: {words.Length} words for {rows} rows of {labels} labels");
+        return new MultiHot(rows, labels, words);
+    }
+
+    /// <summary>Row-major multi-hot floats (1 positive, 0 otherwise).</summary>
+    public float[] ToFloats()
+    {
+        var o = new float[(long)Rows * Labels];
+        for (var i = 0; i < Rows; i++)
+            for (var j = 0; j < Labels; j++)
+                if ((Bits[i * WordsPerRow + (j >> 6)] >> (j & 63) & 1) != 0) o[(long)i * Labels + j] = 1f;
+        return o;
+    }
+
     /// <summary>The rows at the given positions.</summary>
     public MultiHot Select(ReadOnlySpan<int> rows)
     {
