@@ -1,3 +1,4 @@
+using Lah.Torch.Distributed;
 using Lah.Training.Optimization;
 
 namespace Lah.Training.Pretraining;
@@ -29,6 +30,13 @@ public sealed record PretrainingOptions
     /// <summary>Held-out classification mAP after every epoch (else only after the last).</summary>
     public bool EvaluateEachEpoch { get; init; }
     public int EvalBatchSize { get; init; } = 128;
+
+    /// <summary>
+    /// Data-parallel pre-training (null: this process alone): rank 0's weights are broadcast at the start and its
+    /// buffers (batch-norm statistics) before every forward, as DDP does; each rank loads its slice of every global batch
+    /// of <see cref="BatchSize"/> × world size; gradients are averaged over ranks; only rank 0 writes the weights file.
+    /// </summary>
+    public DataParallel? Parallel { get; init; }
 
     public OptimizerSettings Optimization => new()
     {
