@@ -47,6 +47,9 @@ public sealed record DistributedOptions(int Rank, int WorldSize, string MasterAd
     public static bool EnvironmentConfigured =>
         new[] { "RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT" }.All(n => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(n)));
 
+    /// <summary>The same options with another timeout (for callers without C#'s <c>with</c>).</summary>
+    public DistributedOptions WithTimeout(TimeSpan timeout) => this with { Timeout = timeout };
+
     internal void Validate()
     {
         if (WorldSize < 1) throw new DistributedException($"world size must be at least 1, got {WorldSize}");

@@ -63,5 +63,7 @@ public sealed record PretrainingOptions
 
     /// <summary>The settings that change the weights, as text (stored beside them).</summary>
     public string Describe() =>
-        $"epochs={Epochs};batch={BatchSize};lr={LearningRate:R};opt={Optimization};clip={ClipNorm:R};seed={Seed};maxSteps={MaxStepsPerEpoch}";
+        $"epochs={Epochs};batch={BatchSize};lr={LearningRate:R};opt={Optimization};clip={ClipNorm:R};seed={Seed};maxSteps={MaxStepsPerEpoch}" +
+        // Ranks change the global batch: a single process keeps its old description (and its cached weights).
+        (Parallel is { Group.WorldSize: > 1 } p ? $";world={p.Group.WorldSize}" : "");
 }
