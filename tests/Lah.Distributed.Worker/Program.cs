@@ -70,7 +70,13 @@ void Train()
     var loss = new DelegateHeadLoss("mse", (o, labels) => (o.Codes - (labels * 2 - 1)).Square().Mean());
     var options = new FeatureTrainingOptions
     {
-        Epochs = epochs, BatchSize = batch, LearningRate = 0.2, Momentum = 0.9, WeightDecay = 1e-4, ClipNorm = 0.5, Seed = 5,
+        Epochs = epochs,
+        BatchSize = batch,
+        LearningRate = 0.2,
+        Momentum = 0.9,
+        WeightDecay = 1e-4,
+        ClipNorm = 0.5,
+        Seed = 5,
         Parallel = pg is null ? null : new DataParallel(pg, bucketBytes: Int("bucket")),
     };
     using var trainer = new FeatureTrainer(head, loss, options);

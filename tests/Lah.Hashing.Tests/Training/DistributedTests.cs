@@ -22,7 +22,10 @@ public sealed class DistributedTests
         int port = FreePort();
         var ranks = Enumerable.Range(0, 2).Select(r => Worker.Start(["collectives", "timeout=60"], new()
         {
-            ["RANK"] = $"{r}", ["WORLD_SIZE"] = "2", ["MASTER_ADDR"] = "127.0.0.1", ["MASTER_PORT"] = $"{port}",
+            ["RANK"] = $"{r}",
+            ["WORLD_SIZE"] = "2",
+            ["MASTER_ADDR"] = "127.0.0.1",
+            ["MASTER_PORT"] = $"{port}",
         })).ToList();
         foreach (var w in ranks) w.ExpectSuccess();
         Assert.Contains("rank 0/2: collectives ok", ranks[0].Stdout);
