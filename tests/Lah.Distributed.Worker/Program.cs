@@ -3,7 +3,9 @@ using System.Text.Json;
 using Lah.Hashing.Models;
 using Lah.Torch;
 using Lah.Torch.Distributed;
+using Lah.Training.EndToEnd;
 using Lah.Training.Features;
+using Lah.Vision.Tests;
 
 // One rank of tests/Lah.Hashing.Tests/Training/DistributedTests.cs. Usage: worker SCENARIO key=value…
 // Exit 0 on success; on failure the exception's message goes to stderr and the exit code is 1.
@@ -18,6 +20,7 @@ try
     {
         case "collectives": Collectives(); break;
         case "train": Train(); break;
+        case "e2e": EndToEnd(); break;
         case "survivor": Survivor(); break;
         case "victim": Victim(); break;
         default: throw new ArgumentException($"unknown scenario '{scenario}'");
@@ -86,6 +89,33 @@ void Train()
         var weights = head.Parameters().SelectMany(p => p.Detach().ToFloatArray()).ToArray();
         File.WriteAllText(kv["out"], JsonSerializer.Serialize(new { weights, losses = history.EpochLosses, steps = history.Steps }));
     }
+}
+
+// Data-parallel end-to-end training (small CNN with batch norm + LAH head) with a shared checkpoint folder; every rank
+// writes its final parameters to out-RANK.json so the test can check that the ranks stayed identical.
+void EndToEnd()
+{
+    int rank = Int("rank"), world = Int("world");
+    var mosaic = new MosaicSetup(count: 160, queries: 32, train: 120);
+    using var network = mosaic.Network(seed: 6 + rank, bits: 16); // different on purpose: rank 0's weights are broadcast
+    using var pg = ProcessGroup.Init(new DistributedOptions(rank, world, "127.0.0.1", Int("port")) { Timeout = Timeout() });
+    var options = new EndToEndOptions
+    {
+        Epochs = 2,
+        BatchSize = 8,
+        MaxStepsPerEpoch = 3,
+        LearningRate = 0.05,
+        Seed = 3,
+        Workers = 0,
+        ShowProgress = false,
+        EvalBatchSize = 32,
+        CheckpointDir = kv["dir"],
+        Parallel = new DataParallel(pg),
+    };
+    using var trainer = new EndToEndTrainer(network, MosaicSetup.Loss(), options);
+    var result = trainer.Fit(mosaic.Dataset, mosaic.Split, mosaic.Transform, mosaic.Transform);
+    var weights = network.Parameters().SelectMany(p => p.Detach().ToFloatArray()).ToArray();
+    File.WriteAllText($"{kv["out"]}-{rank}.json", JsonSerializer.Serialize(new { weights, losses = result.Epochs.Select(e => e.MeanLoss), steps = result.TotalSteps }));
 }
 
 // Joins, then all-reduces until a peer fails: the victim is killed by the test once both printed "ready".

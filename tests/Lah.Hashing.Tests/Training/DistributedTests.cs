@@ -63,6 +63,37 @@ public sealed class DistributedTests
     }
 
     [Fact]
+    public void End_to_end_ranks_stay_identical_and_only_rank_0_writes_checkpoints()
+    {
+        var dir = Directory.CreateTempSubdirectory("lah-ddp-e2e-").FullName;
+        try
+        {
+            string checkpoints = Path.Combine(dir, "ckpt"), outPrefix = Path.Combine(dir, "out");
+            int port = FreePort();
+            var ranks = Enumerable.Range(0, 2)
+                .Select(r => Worker.Start(["e2e", $"rank={r}", "world=2", $"port={port}", $"dir={checkpoints}", $"out={outPrefix}"]))
+                .ToList();
+            foreach (var w in ranks) w.ExpectSuccess();
+            var (a, b) = (Read(outPrefix + "-0.json"), Read(outPrefix + "-1.json"));
+            Assert.Equal(6, a.Steps); // 2 epochs × 3 steps, the same count on both ranks
+            Assert.Equal(a.Steps, b.Steps);
+            // Same averaged gradients, same updates: the parameters never drift apart (they started different).
+            for (int i = 0; i < a.Weights.Length; i++) Assert.True(Math.Abs(a.Weights[i] - b.Weights[i]) < 1e-6, $"parameter element {i}: {a.Weights[i]} vs {b.Weights[i]}");
+            // Epoch losses are averaged over ranks, so both report the same values.
+            Assert.Equal(a.Losses, b.Losses);
+            Assert.True(File.Exists(Path.Combine(checkpoints, "checkpoint.safetensors")));
+            Assert.True(File.Exists(Path.Combine(checkpoints, "history.json")));
+            // Rank 0 writes atomically through temporary files; nothing else (no second writer's leftovers) is there.
+            Assert.Equal(["best.safetensors", "checkpoint.safetensors", "history.json"],
+                Directory.GetFiles(checkpoints).Select(Path.GetFileName).Order().ToArray());
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public void A_killed_rank_ends_the_survivor_with_a_clear_error_within_the_timeout()
     {
         int port = FreePort();
