@@ -163,6 +163,10 @@ let prerequisites () =
          || hasSharedLib "libopenblas.so",
          Some "libopenblas0-pthread")
         ("libjpeg-turbo (TurboJPEG)", hasSharedLib "libturbojpeg.so.0", Some "libturbojpeg0-dev")
+        // An unzipped libtorch brings its own Gloo headers (or none: the shim then builds without data parallelism).
+        ("Gloo headers (data-parallel training)",
+         (libtorchRoot ()).IsSome || File.Exists "/usr/include/gloo/algorithm.h",
+         Some "libgloo-dev")
         ("cmake", onPath "cmake", Some "cmake")
         ("g++", onPath "g++", Some "g++")
         ("Fashion-MNIST (embedded default data)", Directory.Exists fashionMnistDir, Some "dataset-fashion-mnist")
