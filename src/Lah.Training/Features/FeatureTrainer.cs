@@ -54,6 +54,8 @@ public sealed class FeatureTrainer : IDisposable
     {
         _head.Train(true);
         _optimizer.ZeroGrad();
+        // DDP's broadcast_buffers: a head's batch-norm statistics follow rank 0 (a no-op for heads without buffers).
+        if (_options.Parallel is { } parallel && _head is Module module) parallel.BroadcastFrom(module.Buffers());
         var value = _loss.Compute(_head.ForwardHead(features), labels);
         double total = value.Total.ItemDouble();
         if (!double.IsFinite(total))
