@@ -19,7 +19,8 @@ using Torch = Lah.Torch.Torch;
 /// <summary>
 /// `bench ddp [STEPS] [RANKS]`: images/s of end-to-end training steps (small CNN → LAH head → Cauchy loss → backward →
 /// clipping → SGD) at the same global batch, one process with every core against RANKS processes (default 2) with
-/// cores/RANKS threads each, averaging gradients over Gloo on loopback. Rank processes are this program re-invoked
+/// cores/RANKS threads each, averaging gradients over Gloo on loopback (speed-up: ranks against the all-core process; a
+/// one-thread process is shown as well). Rank processes are this program re-invoked
 /// (`ddp rank …`). Timed after two warm-up steps and a barrier; rank 0's wall clock over STEPS steps.
 /// </summary>
 public static class DdpSuite
@@ -35,13 +36,16 @@ public static class DdpSuite
         int ranks = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2;
         int cores = Environment.ProcessorCount;
         Console.WriteLine($"ddp: end-to-end training images/s at the same global batch, libtorch {Torch.Version}, {cores} cores, {steps} timed steps");
-        Console.WriteLine($"{"model",-26} {"global batch",12} {"1 process × " + cores + " thr",18} {ranks + " ranks × " + Math.Max(1, cores / ranks) + " thr",18} {"speed-up",9}");
+        // One process on one thread too: it tells libtorch's own multi-threading cost apart from what the ranks add.
+        Console.WriteLine($"{"model",-26} {"global batch",12} {"1 process × 1 thr",18} {"1 process × " + cores + " thr",18} {ranks + " ranks × " + Math.Max(1, cores / ranks) + " thr",18} {"speed-up",9}");
         foreach (var (c, index) in Cases.Select((c, i) => (c, i)))
         {
+            Torch.SetNumThreads(1);
+            double one = Train(c, steps, c.GlobalBatch, null);
             Torch.SetNumThreads(cores);
             double single = Train(c, steps, c.GlobalBatch, null);
             double multi = Spawn(index, steps, ranks);
-            Console.WriteLine($"{c.Name,-26} {c.GlobalBatch,12} {single,18:F1} {multi,18:F1} {multi / single,8:F2}×");
+            Console.WriteLine($"{c.Name,-26} {c.GlobalBatch,12} {one,18:F1} {single,18:F1} {multi,18:F1} {multi / single,8:F2}×");
         }
         return 0;
     }
