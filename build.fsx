@@ -22,6 +22,7 @@ let fashionMnistDir = "/usr/share/datasets/fashion-mnist"
 let debianPackages =
     [
         "libtorch-dev"
+        "libgloo-dev" // c10d's Gloo headers (data-parallel training; libtorch links libgloo already)
         "libopenblas0-pthread"
         "libturbojpeg0-dev"
         "cmake"
@@ -162,6 +163,10 @@ let prerequisites () =
          || hasSharedLib "libopenblas.so",
          Some "libopenblas0-pthread")
         ("libjpeg-turbo (TurboJPEG)", hasSharedLib "libturbojpeg.so.0", Some "libturbojpeg0-dev")
+        // An unzipped libtorch brings its own Gloo headers (or none: the shim then builds without data parallelism).
+        ("Gloo headers (data-parallel training)",
+         (libtorchRoot ()).IsSome || File.Exists "/usr/include/gloo/algorithm.h",
+         Some "libgloo-dev")
         ("cmake", onPath "cmake", Some "cmake")
         ("g++", onPath "g++", Some "g++")
         ("Fashion-MNIST (embedded default data)", Directory.Exists fashionMnistDir, Some "dataset-fashion-mnist")
@@ -242,6 +247,7 @@ let checkLibtorch2 () =
     let versionH =
         Path.Combine(inc, "torch", "csrc", "api", "include", "torch", "version.h")
 
+    let glooH = Path.Combine(inc, "gloo", "algorithm.h")
     let sources = Directory.GetFiles(path [ "src"; "Lah.Native" ]) |> Array.sort
 
     let runIn (cwd: string) (exe: string) (args: string list) =
@@ -253,7 +259,7 @@ let checkLibtorch2 () =
         p.WaitForExit()
         p.ExitCode, err
 
-    if not (File.Exists versionH) then
+    if not (File.Exists versionH && File.Exists glooH) then
         for d in [ "etc"; "state/lists/partial"; "cache/archives/partial"; "debs" ] do
             Directory.CreateDirectory(Path.Combine(dir, d)) |> ignore
 
@@ -280,7 +286,7 @@ let checkLibtorch2 () =
 
         printfn "check-libtorch2: fetching Debian trixie's libtorch-dev headers into %s" dir
 
-        for step in [ [ "update" ]; [ "download"; "libtorch-dev" ] ] do
+        for step in [ [ "update" ]; [ "download"; "libtorch-dev"; "libgloo-dev" ] ] do
             let code, err = runIn (Path.Combine(dir, "debs")) "apt-get" (apt @ step)
 
             if code <> 0 then
@@ -289,13 +295,14 @@ let checkLibtorch2 () =
                     + $"(exit {code}); this check needs the Debian mirror to fetch libtorch-dev 2.x headers:\n{err.Trim()}"
                 )
 
-        match Directory.GetFiles(Path.Combine(dir, "debs"), "libtorch-dev_*.deb") with
-        | [| deb |] ->
-            if Directory.Exists unpacked then
-                Directory.Delete(unpacked, true)
+        if Directory.Exists unpacked then
+            Directory.Delete(unpacked, true)
 
-            run "dpkg-deb" [ "-x"; deb; unpacked ]
-        | debs -> fail $"check-libtorch2: expected one libtorch-dev .deb in {dir}/debs, found {debs.Length}"
+        // Gloo's headers are a separate package; c10d's ProcessGroupGloo.hpp needs them (LahDistributed.cpp).
+        for name in [ "libtorch-dev"; "libgloo-dev" ] do
+            match Directory.GetFiles(Path.Combine(dir, "debs"), $"{name}_*.deb") with
+            | [| deb |] -> run "dpkg-deb" [ "-x"; deb; unpacked ]
+            | debs -> fail $"check-libtorch2: expected one {name} .deb in {dir}/debs, found {debs.Length}"
 
         if not (File.Exists versionH) then
             fail $"check-libtorch2: the unpacked libtorch-dev has no {versionH}"
@@ -353,7 +360,7 @@ let checkLibtorch2 () =
                     if code = 0 && File.Exists dep then
                         File.ReadAllText(dep).Split([| ' '; '\n'; '\\' |], StringSplitOptions.RemoveEmptyEntries)
                         |> Array.filter (fun f ->
-                            [ "ATen"; "c10"; "torch"; "caffe2" ]
+                            [ "ATen"; "c10"; "torch"; "caffe2"; "gloo" ]
                             |> List.exists (fun d -> f.StartsWith $"/usr/include/{d}/"))
                     else
                         [||]

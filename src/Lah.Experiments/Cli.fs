@@ -17,6 +17,12 @@ type ReproduceArgs =
     | Force
     | Results of dir: string
     | Report_Only
+    | Nproc of count: int
+    | Rank of rank: int
+    | World_Size of count: int
+    | Master_Addr of address: string
+    | Master_Port of port: int
+    | Dist_Timeout of seconds: int
 
     interface IArgParserTemplate with
         member this.Usage =
@@ -33,6 +39,15 @@ type ReproduceArgs =
             | Force -> "rerun every experiment even when its result is stored."
             | Results _ -> "results folder (default: results/ in the current directory)."
             | Report_Only -> "write the report from stored results without running anything."
+            | Nproc _ ->
+                "data-parallel training in N local worker processes (ranks 0..N-1 of this same command over Gloo)."
+            | Rank _ ->
+                "this machine's rank for a multi-machine launch (with --world-size, --master-addr, --master-port)."
+            | World_Size _ -> "the number of ranks of a multi-machine launch."
+            | Master_Addr _ -> "the address of rank 0's machine (default 127.0.0.1); the same on every rank."
+            | Master_Port _ -> "the port rank 0 listens on for the rendezvous (default 29500); the same on every rank."
+            | Dist_Timeout _ ->
+                "seconds a rank waits for its peers at the rendezvous and in each collective (default 1800)."
 
 type RunArgs =
     | [<MainCommand; Mandatory>] Files of file: string list
@@ -40,6 +55,12 @@ type RunArgs =
     | Threads of count: int
     | Force
     | Results of dir: string
+    | Nproc of count: int
+    | Rank of rank: int
+    | World_Size of count: int
+    | Master_Addr of address: string
+    | Master_Port of port: int
+    | Dist_Timeout of seconds: int
 
     interface IArgParserTemplate with
         member this.Usage =
@@ -49,6 +70,15 @@ type RunArgs =
             | Threads _ -> "the process's thread budget (default: all cores)."
             | Force -> "rerun even when the result is stored."
             | Results _ -> "results folder (default: results/)."
+            | Nproc _ ->
+                "data-parallel training in N local worker processes (ranks 0..N-1 of this same command over Gloo)."
+            | Rank _ ->
+                "this machine's rank for a multi-machine launch (with --world-size, --master-addr, --master-port)."
+            | World_Size _ -> "the number of ranks of a multi-machine launch."
+            | Master_Addr _ -> "the address of rank 0's machine (default 127.0.0.1); the same on every rank."
+            | Master_Port _ -> "the port rank 0 listens on for the rendezvous (default 29500); the same on every rank."
+            | Dist_Timeout _ ->
+                "seconds a rank waits for its peers at the rendezvous and in each collective (default 1800)."
 
 type ShowArgs =
     | [<MainCommand; Mandatory>] File of file: string

@@ -259,7 +259,8 @@ let acquireBackbone (ctx: RunContext) (e: Experiment) (data: LoadedData) : Lah.V
                 Milestones = (ms |> Array.ofList :> Collections.Generic.IReadOnlyList<int>),
                 LrGamma = gamma,
                 Seed = int64 e.Seed,
-                Workers = ctx.Budget.LoaderWorkers
+                Workers = ctx.Budget.LoaderWorkers,
+                Parallel = Option.toObj ctx.Budget.Parallel
             )
 
         ctx.Progress.Status $"{e.Name}: backbone pre-training ({p.Epochs} epochs; cached after the first run)"
@@ -308,16 +309,31 @@ let poolFeatures (ctx: RunContext) (e: Experiment) (data: LoadedData) (backbone:
     let all = [| 0 .. data.Dataset.Count - 1 |]
     ctx.Progress.Status $"{e.Name}: features of {all.Length} images"
 
+    // Under data parallelism rank 0 fills the cache first and the others then read it, so no two processes write the
+    // same cache entry (every rank needs all the features: feature mode trains on them).
+    let leaderFirst (body: unit -> 'a) =
+        match ctx.Budget.Parallel with
+        | None -> body ()
+        | Some p when p.Group.Rank = 0 ->
+            let r = body ()
+            p.Group.Barrier()
+            r
+        | Some p ->
+            p.Group.Barrier()
+            body ()
+
     let r =
-        cache.GetOrCompute(
-            backbone,
-            e.Backbone.Arch,
-            data.Dataset,
-            all,
-            ImageTransform.Warp e.Backbone.InputSize,
-            workers = ctx.Budget.LoaderWorkers,
-            dataTag = data.DataTag
-        )
+        leaderFirst
+        <| fun () ->
+            cache.GetOrCompute(
+                backbone,
+                e.Backbone.Arch,
+                data.Dataset,
+                all,
+                ImageTransform.Warp e.Backbone.InputSize,
+                workers = ctx.Budget.LoaderWorkers,
+                dataTag = data.DataTag
+            )
 
     r.Features
 
@@ -326,7 +342,12 @@ let subset (f: FeatureSet) (rows: int[]) =
     FeatureSet(x, y, rows.Length, f.FeatureDim, f.LabelCount)
 
 /// Training options of the C# feature trainer from the record.
-let featureOptions (e: Experiment) (onEpoch: Func<FeatureEpoch, Nullable<float>>) (restoreBest: bool) =
+let featureOptions
+    (e: Experiment)
+    (dp: Lah.Torch.Distributed.DataParallel option)
+    (onEpoch: Func<FeatureEpoch, Nullable<float>>)
+    (restoreBest: bool)
+    =
     let t = e.Training
     let kind, momentum = optimizerKind t.Optimizer
     let sk, step, ms, gamma = schedule t.Schedule
@@ -346,7 +367,8 @@ let featureOptions (e: Experiment) (onEpoch: Func<FeatureEpoch, Nullable<float>>
         ClipNorm = t.ClipNorm,
         Seed = int64 e.Seed,
         OnEpoch = onEpoch,
-        RestoreBestEpoch = restoreBest
+        RestoreBestEpoch = restoreBest,
+        Parallel = Option.toObj dp
     )
 
 /// Classification scores (the fusion output, one value per label) of a feature set, in evaluation mode.
@@ -587,7 +609,7 @@ let runFeatureMode (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOut
                 | None -> Nullable())
 
         use trainer =
-            new FeatureTrainer(head, loss, featureOptions e onEpoch validation.IsSome)
+            new FeatureTrainer(head, loss, featureOptions e ctx.Budget.Parallel onEpoch validation.IsSome)
 
         let clock = Diagnostics.Stopwatch.StartNew()
         let history = trainer.Train fit
@@ -681,6 +703,7 @@ let runEndToEnd (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOutput
             Seed = int64 e.Seed,
             Device = ctx.Budget.Device,
             Workers = ctx.Budget.LoaderWorkers,
+            Parallel = Option.toObj ctx.Budget.Parallel,
             Protocol =
                 (match data.Split.Protocol with
                  | p when p.StartsWith "lah" -> Lah.Training.EndToEnd.EvaluationProtocol.LahOfficial

@@ -7,7 +7,7 @@ open Spectre.Console
 open Lah.Experiments.Cli
 open Lah.Experiments.Runner
 
-let private budget (threads: int option) (device: string option) =
+let private budget (threads: int option) (device: string option) dp =
     let threads = defaultArg threads Environment.ProcessorCount
     // One thread budget for the process: libtorch's pool is sized once, loaders and metrics read the same figure.
     Lah.Torch.Torch.SetNumThreads threads
@@ -15,9 +15,29 @@ let private budget (threads: int option) (device: string option) =
     {
         Threads = threads
         Device = defaultArg device "cpu"
+        Parallel = dp
     }
 
-let private reproduce (args: ParseResults<ReproduceArgs>) =
+/// `--nproc N` supervises N ranks of this command; otherwise `body` runs as this process's rank (or alone).
+let private distributed (argv: string[]) (d: Launch.DistArgs) (body: Lah.Torch.Distributed.DataParallel option -> int) =
+    match d.Nproc with
+    | Some n -> Launch.spawn argv n d
+    | None ->
+        let dp = Launch.join d
+        dp |> Option.iter (fun p -> setWorldSize p.Group.WorldSize)
+
+        try
+            try
+                body dp
+            with
+            // A rank's failed run ends the rank (its peers must not wait on it); the launcher stops the others.
+            | ex when dp.IsSome && not (ex :? Lah.Torch.Distributed.DistributedException) ->
+                eprintfn "lah: rank %d: %s" dp.Value.Group.Rank ex.Message
+                1
+        finally
+            dp |> Option.iter (fun p -> p.Group.Dispose())
+
+let private reproduce (argv: string[]) (args: ParseResults<ReproduceArgs>) =
     let target = args.GetResult ReproduceArgs.Target
     let data = args.TryGetResult ReproduceArgs.Data
 
@@ -46,26 +66,26 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
     let spec = Catalog.All.target target profile weights
     let results = args.GetResult(ReproduceArgs.Results, defaultValue = "results")
 
-    let options =
+    let d: Launch.DistArgs =
         {
-            Force = args.Contains ReproduceArgs.Force
-            Budget = budget (args.TryGetResult ReproduceArgs.Threads) (args.TryGetResult ReproduceArgs.Device)
+            Nproc = args.TryGetResult ReproduceArgs.Nproc
+            Rank = args.TryGetResult ReproduceArgs.Rank
+            WorldSize = args.TryGetResult ReproduceArgs.World_Size
+            MasterAddr = args.TryGetResult ReproduceArgs.Master_Addr
+            MasterPort = args.TryGetResult ReproduceArgs.Master_Port
+            TimeoutSeconds = args.TryGetResult ReproduceArgs.Dist_Timeout
         }
 
-    Reproduce.reproduce (Results.Store results) options Engine.execute spec (args.Contains Report_Only)
+    distributed argv d (fun dp ->
+        let options =
+            {
+                Force = args.Contains ReproduceArgs.Force
+                Budget = budget (args.TryGetResult ReproduceArgs.Threads) (args.TryGetResult ReproduceArgs.Device) dp
+            }
 
-let private run (args: ParseResults<RunArgs>) =
-    let experiments = args.GetResult RunArgs.Files |> List.map ExperimentFile.read
-    let store = Results.Store(args.GetResult(RunArgs.Results, defaultValue = "results"))
+        Reproduce.reproduce (Results.Store results) options Engine.execute spec (args.Contains Report_Only))
 
-    let options =
-        {
-            Force = args.Contains RunArgs.Force
-            Budget = budget (args.TryGetResult RunArgs.Threads) (args.TryGetResult RunArgs.Device)
-        }
-
-    let outcomes = Reproduce.runGrid store options Engine.execute experiments
-
+let private printOutcomes (store: Results.Store) (outcomes: Outcome list) =
     for o in outcomes do
         let metrics =
             o.Record.Final
@@ -81,6 +101,34 @@ let private run (args: ParseResults<RunArgs>) =
         0
     else
         1
+
+let private run (argv: string[]) (args: ParseResults<RunArgs>) =
+    let experiments = args.GetResult RunArgs.Files |> List.map ExperimentFile.read
+    let store = Results.Store(args.GetResult(RunArgs.Results, defaultValue = "results"))
+
+    let d: Launch.DistArgs =
+        {
+            Nproc = args.TryGetResult RunArgs.Nproc
+            Rank = args.TryGetResult RunArgs.Rank
+            WorldSize = args.TryGetResult RunArgs.World_Size
+            MasterAddr = args.TryGetResult RunArgs.Master_Addr
+            MasterPort = args.TryGetResult RunArgs.Master_Port
+            TimeoutSeconds = args.TryGetResult RunArgs.Dist_Timeout
+        }
+
+    distributed argv d (fun dp ->
+        let options =
+            {
+                Force = args.Contains RunArgs.Force
+                Budget = budget (args.TryGetResult RunArgs.Threads) (args.TryGetResult RunArgs.Device) dp
+            }
+
+        let outcomes = Reproduce.runGrid store options Engine.execute experiments
+
+        if options.Budget.IsLeader then
+            printOutcomes store outcomes
+        else
+            0)
 
 let private show (args: ParseResults<ShowArgs>) =
     let e = ExperimentFile.read (args.GetResult ShowArgs.File)
@@ -284,14 +332,17 @@ let main argv =
 
     try
         match args.GetSubCommand() with
-        | Reproduce r -> reproduce r
-        | Run r -> run r
+        | Reproduce r -> reproduce argv r
+        | Run r -> run argv r
         | Show s -> show s
         | Encode e -> encode e
         | Query q -> query q
         | Eval e -> eval e
         | Weights w -> weights w
     with
+    | :? Lah.Torch.Distributed.DistributedException as e ->
+        eprintfn "lah: %s" e.Message
+        1
     | Yaml.ExperimentFileError _ as e ->
         eprintfn "lah: %s" e.Message
         2

@@ -143,25 +143,29 @@ let reproduce (store: Store) (options: Options) (execute: Executor) (target: Tar
             let o = runGrid store options execute experiments
             o, lookupIn o
 
-    let files = writeReports store.Root target lookup
-    let failed = outcomes |> List.filter (fun o -> o.Record.Status <> Finished)
-    let ran = outcomes |> List.filter (fun o -> not o.Cached)
+    // Under data parallelism only rank 0 reports; the other ranks' outcomes hold placeholders for stored runs.
+    if not options.Budget.IsLeader then
+        0
+    else
+        let files = writeReports store.Root target lookup
+        let failed = outcomes |> List.filter (fun o -> o.Record.Status <> Finished)
+        let ran = outcomes |> List.filter (fun o -> not o.Cached)
 
-    printfn ""
+        printfn ""
 
-    for l in backboneLines outcomes do
-        printfn "%s" l
+        for l in backboneLines outcomes do
+            printfn "%s" l
 
-    for f in files do
-        printfn "wrote %s" (Path.GetFullPath f)
+        for f in files do
+            printfn "wrote %s" (Path.GetFullPath f)
 
-    printfn
-        "%s: %d runs (%d run now, %d from the store, %d failed) in %.1f s"
-        (Target.id target)
-        (List.length (List.distinctBy hashOf experiments))
-        ran.Length
-        (outcomes.Length - ran.Length)
-        failed.Length
-        clock.Elapsed.TotalSeconds
+        printfn
+            "%s: %d runs (%d run now, %d from the store, %d failed) in %.1f s"
+            (Target.id target)
+            (List.length (List.distinctBy hashOf experiments))
+            ran.Length
+            (outcomes.Length - ran.Length)
+            failed.Length
+            clock.Elapsed.TotalSeconds
 
-    if failed.IsEmpty then 0 else 1
+        if failed.IsEmpty then 0 else 1

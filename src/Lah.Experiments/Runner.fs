@@ -23,10 +23,18 @@ type Budget =
     {
         Threads: int
         Device: string
+        /// Data-parallel training: this process is one rank of a group (`lah run --nproc`, `--rank`); None alone.
+        Parallel: Lah.Torch.Distributed.DataParallel option
     }
 
     member b.LoaderWorkers = max 0 (min 2 (b.Threads - 1))
     member b.MetricThreads = b.Threads
+
+    /// Rank 0 (or a process alone) owns the results: it alone writes records, reports and caches.
+    member b.IsLeader =
+        match b.Parallel with
+        | Some p -> p.Group.Rank = 0
+        | None -> true
 
 type Progress =
     abstract Status: string -> unit
@@ -45,16 +53,27 @@ type Executor = RunContext -> Experiment -> RunOutput
 
 type Options = { Force: bool; Budget: Budget }
 
+/// The process's data-parallel world size, set once at start-up (`lah run --nproc`, `--world-size`).
+let mutable private worldSize = 1
+
+/// Ranks change a run's result (the global batch, and which pairs the loss sees), so they join its hash when > 1.
+let setWorldSize n = worldSize <- n
+
 /// A weights file's digest joins the hash: a different file is a different experiment, a moved one is not.
 let hashOf (e: Experiment) =
-    let extra =
+    let weights =
         match e.Backbone.Weights with
         | WeightsFile when File.Exists e.Backbone.WeightsFile ->
             use s = File.OpenRead e.Backbone.WeightsFile
             Convert.ToHexString(Security.Cryptography.SHA256.HashData s)
         | _ -> ""
 
-    Tree.contentHash e extra
+    Tree.contentHash
+        e
+        (if worldSize > 1 then
+             $"{weights};ranks={worldSize}"
+         else
+             weights)
 
 let private gitCommit () =
     match Environment.GetEnvironmentVariable "LAH_GIT_COMMIT" with
@@ -91,6 +110,10 @@ let machine (budget: Budget) =
             "cores", string Environment.ProcessorCount
             "threads", string budget.Threads
             "device", budget.Device
+            "ranks",
+            (match budget.Parallel with
+             | Some p -> string p.Group.WorldSize
+             | None -> "1")
             "os", Runtime.InteropServices.RuntimeInformation.OSDescription
         ]
 
@@ -106,6 +129,18 @@ let versions () =
                  "unavailable")
         ]
 
+let private emptyOutput =
+    {
+        Epochs = []
+        Final = Map.empty
+        Backbone =
+            {
+                Description = ""
+                ClassificationMap = nan
+            }
+        ImagesPerSecond = nan
+    }
+
 /// One run's outcome as the grid sees it.
 type Outcome =
     {
@@ -116,22 +151,38 @@ type Outcome =
         Cached: bool
     }
 
-/// Runs one experiment (or takes its record from the store); never throws for a failure inside the run.
+/// Whether rank 0 holds a finished record of this run; every rank follows rank 0, so all of them run it or none.
+let private storedOnLeader (options: Options) (store: Store) (hash: string) =
+    let local =
+        options.Budget.IsLeader
+        && (match store.TryRead hash with
+            | Some { Status = Finished } -> true
+            | _ -> false)
+
+    match options.Budget.Parallel with
+    | None -> local
+    | Some p ->
+        use flag = Lah.Torch.Torch.FromArray([| (if local then 1L else 0L) |], 1L)
+        p.Group.Broadcast(flag, 0)
+        flag.ToArray<int64>()[0] = 1L
+
+/// Runs one experiment (or takes its record from the store); never throws for a failure inside the run, except under
+/// data parallelism: there a failed run ends the process (its peers would otherwise wait on collectives that never come).
 let runOne (store: Store) (options: Options) (progress: Progress) (execute: Executor) (e: Experiment) : Outcome =
     let hash = hashOf e
 
-    if options.Force then
+    if options.Force && options.Budget.IsLeader then
         store.Forget hash
 
-    match store.TryRead hash with
-    | Some({ Status = Finished } as r) ->
+    match storedOnLeader options store hash with
+    | true when options.Budget.IsLeader ->
         {
             Experiment = e
             Hash = hash
-            Record = r
+            Record = (store.TryRead hash).Value
             Cached = true
         }
-    | _ ->
+    | cached ->
         let ctx =
             {
                 Store = store
@@ -146,24 +197,18 @@ let runOne (store: Store) (options: Options) (progress: Progress) (execute: Exec
 
         let status, output =
             try
-                Finished, execute ctx e
-            with ex ->
+                // A follower of a run rank 0 has stored does nothing (its placeholder record is never written).
+                if cached then
+                    Finished, emptyOutput
+                else
+                    Finished, execute ctx e
+            with ex when options.Budget.Parallel.IsNone ->
                 let reason =
                     match ex with
                     | :? AggregateException as a when a.InnerExceptions.Count = 1 -> a.InnerExceptions[0].Message
                     | _ -> ex.Message
 
-                Failed reason,
-                {
-                    Epochs = []
-                    Final = Map.empty
-                    Backbone =
-                        {
-                            Description = ""
-                            ClassificationMap = nan
-                        }
-                    ImagesPerSecond = nan
-                }
+                Failed reason, emptyOutput
 
         let record =
             {
@@ -181,13 +226,14 @@ let runOne (store: Store) (options: Options) (progress: Progress) (execute: Exec
                 Versions = versions ()
             }
 
-        store.Write record
+        if options.Budget.IsLeader then
+            store.Write record
 
         {
             Experiment = e
             Hash = hash
             Record = record
-            Cached = false
+            Cached = cached
         }
 
 /// Runs a list of experiments in order (each hash once); `onDone` sees each outcome as it arrives.

@@ -26,6 +26,8 @@ public static class Program
             Training.RecipeSuite.Run),
         ["vision"] = ("images/s of end-to-end training and of encoding: small CNN (32², 224²) and ResNet-50 at 224² on this CPU (args: [ROUNDS])",
             Vision.VisionSuite.Run),
+        ["ddp"] = ("images/s of end-to-end training, 1 process against N ranks over Gloo on loopback at the same global batch (args: [STEPS] [RANKS])",
+            Distributed.DdpSuite.Run),
     };
 
     public static int Main(string[] args)

@@ -41,7 +41,12 @@ let copyCache (from: string) (into: string) =
 let private engineOptions =
     {
         Force = false
-        Budget = { Threads = 2; Device = "cpu" }
+        Budget =
+            {
+                Threads = 2
+                Device = "cpu"
+                Parallel = None
+            }
     }
 
 let private map (o: Outcome) =

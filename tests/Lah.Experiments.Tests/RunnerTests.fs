@@ -14,7 +14,12 @@ let silent =
 let options =
     {
         Force = false
-        Budget = { Threads = 1; Device = "cpu" }
+        Budget =
+            {
+                Threads = 1
+                Device = "cpu"
+                Parallel = None
+            }
     }
 
 /// A deterministic stand-in for the engine: MAP is a function of the experiment; calls are counted.

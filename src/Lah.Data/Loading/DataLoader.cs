@@ -12,8 +12,10 @@ public sealed class DataLoader
     private readonly ImageTransform _transform;
 
     public DataLoader(IMultiLabelDataset dataset, IReadOnlyList<int>? indices, ImageTransform transform, int batchSize,
-        bool shuffle, ulong seed, int workers = 2, int prefetch = 4, bool dropLast = false)
+        bool shuffle, ulong seed, int workers = 2, int prefetch = 4, bool dropLast = false, int rank = 0, int worldSize = 1)
     {
+        if (worldSize < 1 || rank < 0 || rank >= worldSize)
+            throw new ArgumentOutOfRangeException(nameof(rank), $"rank {rank} of world size {worldSize}: expected 0 ≤ rank < world size");
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batch size {batchSize} must be positive");
         if (workers < 0) throw new ArgumentOutOfRangeException(nameof(workers), $"{workers} workers");
         if (prefetch <= 0) throw new ArgumentOutOfRangeException(nameof(prefetch), $"prefetch {prefetch} must be positive");
@@ -26,6 +28,8 @@ public sealed class DataLoader
         Workers = workers;
         Prefetch = prefetch;
         DropLast = dropLast;
+        Rank = rank;
+        WorldSize = worldSize;
     }
 
     public int BatchSize { get; }
@@ -34,9 +38,12 @@ public sealed class DataLoader
     public int Workers { get; }
     public int Prefetch { get; }
     public bool DropLast { get; }
+    /// <summary>Data-parallel rank: batch k is this rank's slice of global batch k (see <see cref="BatchSharding"/>).</summary>
+    public int Rank { get; }
+    public int WorldSize { get; }
     public int Count => _indices.Length;
 
-    public int BatchCount => DropLast ? Count / BatchSize : (Count + BatchSize - 1) / BatchSize;
+    public int BatchCount => BatchSharding.BatchCount(Count, BatchSize, WorldSize, DropLast);
 
     /// <summary>The dataset indices of an epoch, in the order they will be served.</summary>
     public int[] Order(int epoch)
@@ -49,8 +56,7 @@ public sealed class DataLoader
     /// <summary>Builds batch <paramref name="number"/> of an epoch (what the workers call).</summary>
     public Batch BuildBatch(int epoch, int[] order, int number)
     {
-        var start = number * BatchSize;
-        var n = Math.Min(BatchSize, order.Length - start);
+        var (start, n) = BatchSharding.Slice(order.Length, BatchSize, Rank, WorldSize, number);
         var idx = order.AsSpan(start, n).ToArray();
         var c = _dataset.LabelNames.Count;
         var len = _transform.OutputLength;

@@ -1,3 +1,5 @@
+using Lah.Torch.Distributed;
+
 namespace Lah.Training.EndToEnd;
 
 /// <summary>
@@ -56,6 +58,16 @@ public sealed record EndToEndOptions
     /// <summary>Show a Spectre.Console progress bar (epoch, step, loss, images/s, ETA).</summary>
     public bool ShowProgress { get; init; } = true;
 
+    /// <summary>
+    /// Data-parallel training over a process group (null: this process alone). Every rank runs the same trainer with
+    /// the same options: rank 0's weights are broadcast at the start, each rank loads its slice of every global batch
+    /// of <see cref="BatchSize"/> × world size images (<see cref="Lah.Data.BatchSharding"/>), gradients are averaged
+    /// over ranks before clipping, epoch losses are averaged over ranks, and only rank 0 writes checkpoints, best
+    /// weights and history (the others read the same <see cref="CheckpointDir"/> on resume, so it must be shared between
+    /// machines). Every rank evaluates. The Cauchy loss only pairs images inside each rank's slice, as under DDP.
+    /// </summary>
+    public DataParallel? Parallel { get; init; }
+
     /// <summary>Throws naming the field when a value cannot work.</summary>
     public void Validate()
     {
@@ -94,5 +106,7 @@ public sealed record EndToEndOptions
         $"groups={string.Join(",", GroupLearningRates.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}:{kv.Value:R}"))}",
         $"decay={string.Join(",", LrDecayEpochs)}x{LrDecay:R}", $"momentum={Momentum:R}", $"wd={WeightDecay:R}", $"clip={ClipNorm:R}",
         $"seed={Seed}", $"maxSteps={MaxStepsPerEpoch}", $"protocol={Protocol}", $"radius={Radius}", $"selection={Selection}",
-        $"validation={ValidationFraction:R}", $"experiment={ExperimentKey}");
+        $"validation={ValidationFraction:R}", $"experiment={ExperimentKey}") +
+        // The world size changes which images pair up in the loss; a single process keeps its old fingerprint.
+        (Parallel is { Group.WorldSize: > 1 } p ? $";world={p.Group.WorldSize}" : "");
 }

@@ -4,6 +4,7 @@ using Lah.Data;
 using Lah.Hashing.Losses;
 using Lah.Retrieval.Metrics;
 using Lah.Torch;
+using Lah.Torch.Distributed;
 using Lah.Torch.Optim;
 using Lah.Torch.Serialization;
 
@@ -76,7 +77,12 @@ public sealed class EndToEndTrainer : IDisposable
         return device;
     }
 
-    private string? PathOf(string file) => _options.CheckpointDir is { } d ? Path.Combine(d, file) : null;
+    // Where to write: only rank 0 writes under data parallelism. Every rank reads (resume) from ReadPathOf.
+    private string? PathOf(string file) => Rank == 0 ? ReadPathOf(file) : null;
+
+    private string? ReadPathOf(string file) => _options.CheckpointDir is { } d ? Path.Combine(d, file) : null;
+
+    private int Rank => _options.Parallel?.Group.Rank ?? 0;
 
     /// <summary>
     /// Trains on <paramref name="split"/>'s training items (less a seeded validation part), evaluates each epoch and
@@ -96,7 +102,7 @@ public sealed class EndToEndTrainer : IDisposable
         DatasetCheck.Validate(dataset, split.Train.Concat(split.Query).Concat(split.Database));
         var (train, validation) = SplitValidation(split.Train);
         var loader = new DataLoader(dataset, train, trainTransform, _options.BatchSize, shuffle: true, seed: (ulong)_options.Seed,
-            workers: _options.Workers);
+            workers: _options.Workers, rank: Rank, worldSize: _options.Parallel?.Group.WorldSize ?? 1);
         int batches = Math.Min(loader.BatchCount, _options.MaxStepsPerEpoch ?? int.MaxValue);
         var run = new Run(this, dataset, split, train, validation, loader, batches, evalTransform);
         long totalSteps = (long)batches * _options.Epochs;
@@ -137,6 +143,7 @@ public sealed class EndToEndTrainer : IDisposable
         public EndToEndResult Execute(ITrainingProgress progress)
         {
             var state = Start(progress);
+            if (_o.Parallel is { } parallel) Synchronise(parallel, state);
             for (int epoch = state.Epoch; epoch < _o.Epochs; epoch++)
             {
                 double factor = _o.DecayAt(epoch);
@@ -150,7 +157,7 @@ public sealed class EndToEndTrainer : IDisposable
         private TrainerState Start(ITrainingProgress progress)
         {
             var fresh = new TrainerState { Fingerprint = _o.Fingerprint() };
-            var path = t.PathOf(CheckpointFile);
+            var path = t.ReadPathOf(CheckpointFile);
             if (path is not null && _o.Resume && File.Exists(path))
             {
                 var saved = TrainingCheckpoint.ReadState(path);
@@ -164,6 +171,23 @@ public sealed class EndToEndTrainer : IDisposable
             }
             t._generator.ManualSeed(_o.Seed);
             return fresh;
+        }
+
+        // Ranks must resume from the same point (else they would run different numbers of steps and wait on each other
+        // until the timeout); then rank 0's weights and buffers become everyone's.
+        private void Synchronise(DataParallel parallel, TrainerState state)
+        {
+            using var scope = Torch.NewScope();
+            var lo = Torch.FromArray(new[] { state.GlobalStep }, 1);
+            var hi = Torch.FromArray(new[] { state.GlobalStep }, 1);
+            parallel.Group.AllReduce(lo, ReduceOp.Min);
+            parallel.Group.AllReduce(hi, ReduceOp.Max);
+            long min = lo.ToArray<long>()[0], max = hi.ToArray<long>()[0];
+            if (min != max)
+                throw new InvalidOperationException(
+                    $"rank {t.Rank}: the ranks start from different steps ({min} to {max}; this rank {state.GlobalStep}): every rank must see the " +
+                    $"same checkpoint in {_o.CheckpointDir} (share the folder between machines) or none");
+            parallel.BroadcastFrom(t._network.Parameters().Concat(t._network.Buffers()));
         }
 
         private IEnumerable<Batch> Batches(int epoch, int from)
@@ -219,11 +243,15 @@ public sealed class EndToEndTrainer : IDisposable
                 labels = labels.To(t._device);
             }
             t._optimizer.ZeroGrad();
+            // DDP's broadcast_buffers: batch-norm statistics follow rank 0, so every rank's network stays identical.
+            _o.Parallel?.BroadcastFrom(t._network.Buffers());
             var codes = t._network.Forward(images);
             var terms = t._loss.Compute(codes, labels);
             double total = terms.Total.ItemDouble();
             if (!double.IsFinite(total)) throw Diverged("loss", total, epoch, batch, state);
             terms.Total.Backward();
+            // Averaged before clipping, so every rank clips and steps on the same gradients and stays in sync.
+            _o.Parallel?.AverageGradients(t._network.Parameters());
             if (_o.ClipNorm > 0)
             {
                 double norm = ClipGrad.Norm(t._network.Parameters(), _o.ClipNorm);
@@ -294,6 +322,13 @@ public sealed class EndToEndTrainer : IDisposable
 
         private TrainerState FinishEpoch(int epoch, TrainerState state, ITrainingProgress progress)
         {
+            if (_o.Parallel is { } parallel)
+            {
+                // Every rank stepped as often: the ranks' mean loss sum over the same step count is the global mean.
+                using var sum = Torch.FromArray(new[] { state.EpochLossSum }, 1);
+                parallel.Group.AllReduce(sum);
+                state = state with { EpochLossSum = sum.ToArray<double>()[0] / parallel.Group.WorldSize };
+            }
             double? valMap = validation.Length > 0 ? Evaluate(validation, train, false).Map : null;
             bool test = _o.EvaluateTestEachEpoch || _o.Selection.NeedsTest();
             (double Map, double Precision, double Recall, double? Map2, double? Loss)? tm =

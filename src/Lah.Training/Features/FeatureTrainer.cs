@@ -1,6 +1,8 @@
+using Lah.Data;
 using Lah.Hashing.Losses;
 using Lah.Hashing.Models;
 using Lah.Torch;
+using Lah.Torch.Distributed;
 using Lah.Torch.NN;
 using Lah.Torch.Optim;
 using Lah.Training.EndToEnd;
@@ -52,12 +54,16 @@ public sealed class FeatureTrainer : IDisposable
     {
         _head.Train(true);
         _optimizer.ZeroGrad();
+        // DDP's broadcast_buffers: a head's batch-norm statistics follow rank 0 (a no-op for heads without buffers).
+        if (_options.Parallel is { } parallel && _head is Module module) parallel.BroadcastFrom(module.Buffers());
         var value = _loss.Compute(_head.ForwardHead(features), labels);
         double total = value.Total.ItemDouble();
         if (!double.IsFinite(total))
             throw Diverged($"loss ({_loss.Name}) is {total}" +
                 (value.Parts.Count > 0 ? $" ({string.Join(", ", value.Parts.Select(p => $"{p.Name} {p.Value.ItemDouble()}"))})" : ""), total);
         value.Total.Backward();
+        // Averaged before clipping, so every rank clips and steps on the same gradients and stays in sync.
+        _options.Parallel?.AverageGradients(_head.Parameters());
         if (_options.ClipNorm > 0)
         {
             double norm = ClipGrad.Norm(_head.Parameters(), _options.ClipNorm);
@@ -98,6 +104,9 @@ public sealed class FeatureTrainer : IDisposable
     private TrainingHistory Epochs(FeatureSet data)
     {
         var device = FeatureEncoder.DeviceOf(_head);
+        var parallel = _options.Parallel;
+        int rank = parallel?.Group.Rank ?? 0, world = parallel?.Group.WorldSize ?? 1;
+        if (parallel is not null) parallel.BroadcastFrom(_head is Module m ? m.Parameters().Concat(m.Buffers()) : _head.Parameters());
         var rng = new Random(unchecked((int)_options.Seed));
         var order = Enumerable.Range(0, data.Count).ToArray();
         var losses = new List<double>();
@@ -115,10 +124,13 @@ public sealed class FeatureTrainer : IDisposable
                 rng.Shuffle(order);
                 double sum = 0;
                 int batches = 0;
-                for (int start = 0; start + 2 <= data.Count; start += _options.BatchSize)
+                int globalBatches = BatchSharding.BatchCount(data.Count, _options.BatchSize, world);
+                for (int b = 0; b < globalBatches; b++)
                 {
                     if (_options.MaxSteps is { } max && steps >= max) break;
-                    var rows = order.AsSpan(start, Math.Min(_options.BatchSize, data.Count - start));
+                    var (start, length) = BatchSharding.Slice(data.Count, _options.BatchSize, rank, world, b);
+                    if (length < 2) break; // the pairwise loss needs two rows (the same on every rank: slices are equal)
+                    var rows = order.AsSpan(start, length);
                     var (f, l) = data.Gather(rows);
                     using var scope = Torch.NewScope();
                     sum += Step(Torch.FromArray(f, rows.Length, data.FeatureDim).To(device), Torch.FromArray(l, rows.Length, data.LabelCount).To(device));
@@ -126,6 +138,7 @@ public sealed class FeatureTrainer : IDisposable
                     steps++;
                 }
                 if (batches == 0) break;
+                if (parallel is not null) sum = MeanOverRanks(parallel.Group, sum);
                 losses.Add(sum / batches);
                 rates.Add(lr);
                 _schedule?.Step();
@@ -154,6 +167,14 @@ public sealed class FeatureTrainer : IDisposable
         {
             if (bestState is not null) foreach (var t in bestState.Values) t.Dispose();
         }
+    }
+
+    // Every rank steps the same number of times, so the mean of the ranks' sums is the global batch's mean loss sum.
+    private static double MeanOverRanks(ProcessGroup group, double sum)
+    {
+        using var t = Torch.FromArray(new[] { sum }, 1);
+        group.AllReduce(t);
+        return t.ToArray<double>()[0] / group.WorldSize;
     }
 
     private Dictionary<string, Tensor>? Snapshot(Dictionary<string, Tensor>? old)

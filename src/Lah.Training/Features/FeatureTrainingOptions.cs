@@ -1,3 +1,4 @@
+using Lah.Torch.Distributed;
 using Lah.Training.Optimization;
 
 namespace Lah.Training.Features;
@@ -41,6 +42,16 @@ public sealed record FeatureTrainingOptions
     /// win) and put them back in the head at the end; needs <see cref="OnEpoch"/>. False: the last epoch's weights.
     /// </summary>
     public bool RestoreBestEpoch { get; init; }
+
+    /// <summary>
+    /// Data-parallel training over a process group (null: this process alone). Every rank runs the same trainer:
+    /// parameters and buffers start from rank 0's, each rank takes its slice of every global batch of
+    /// <see cref="BatchSize"/> × world size rows (<see cref="Lah.Data.BatchSharding"/>), gradients are averaged over
+    /// ranks before clipping and the step, and the epoch losses are averaged over ranks. A pairwise loss (Cauchy) only
+    /// sees the pairs inside each rank's slice, as under PyTorch's DDP; a per-sample mean loss matches one process with
+    /// the global batch.
+    /// </summary>
+    public DataParallel? Parallel { get; init; }
 
     public OptimizerSettings Optimization => new()
     {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Lah.Data;
 using Lah.Retrieval.Metrics;
 using Lah.Torch;
+using Lah.Torch.Distributed;
 using Lah.Torch.Optim;
 using Lah.Torch.Serialization;
 using Lah.Training.EndToEnd;
@@ -44,7 +45,10 @@ public static class ClassificationPretrainer
         if (train.Count < 2) throw new ArgumentException($"train: expected at least 2 items, got {train.Count}");
         var clock = Stopwatch.StartNew();
         var key = $"{fingerprint}|{options.Describe()}";
-        if (weightsPath is not null && TryLoad(model, weightsPath, key) is { } history)
+        var parallel = options.Parallel;
+        var cached = weightsPath is not null ? TryLoad(model, weightsPath, key) : null;
+        if (parallel is not null) AgreeOnCache(parallel.Group, cached is not null, weightsPath);
+        if (cached is { } history)
         {
             double map = heldOut.Count > 0 ? Evaluate(model, dataset, heldOut, evalTransform, options) : double.NaN;
             model.Eval();
@@ -53,7 +57,9 @@ public static class ClassificationPretrainer
 
         Torch.ManualSeed(options.Seed);
         var loader = new DataLoader(dataset, train, trainTransform, options.BatchSize, shuffle: true, seed: (ulong)options.Seed,
-            workers: options.Workers, dropLast: train.Count > options.BatchSize);
+            workers: options.Workers, dropLast: train.Count > options.BatchSize * (parallel?.Group.WorldSize ?? 1),
+            rank: parallel?.Group.Rank ?? 0, worldSize: parallel?.Group.WorldSize ?? 1);
+        parallel?.BroadcastFrom(model.Parameters().Concat(model.Buffers()));
         var groups = new List<ParamGroup> { new(model.Parameters(), options.LearningRate, name: "backbone") };
         using var optimizer = options.Optimization.Build(groups, options.LearningRate);
         var schedule = options.Optimization.BuildSchedule(optimizer, options.Epochs);
@@ -73,11 +79,13 @@ public static class ClassificationPretrainer
                 var images = Torch.FromArray(batch.Images, batch.Size, 3, batch.Height, batch.Width);
                 var labels = Torch.FromArray(batch.Labels, batch.Size, batch.LabelCount);
                 optimizer.ZeroGrad();
+                parallel?.BroadcastFrom(model.Buffers());
                 var loss = F.MultiLabelSoftMarginLoss(model.Forward(images), labels);
                 double value = loss.ItemDouble();
                 step++;
                 if (!double.IsFinite(value)) throw Diverged("classification loss", value, epoch, batch.Number, step);
                 loss.Backward();
+                parallel?.AverageGradients(model.Parameters());
                 if (options.ClipNorm > 0)
                 {
                     double norm = ClipGrad.Norm(model.Parameters(), options.ClipNorm);
@@ -88,6 +96,7 @@ public static class ClassificationPretrainer
                 steps++;
             }
             schedule?.Step();
+            if (parallel is not null) sum = MeanOverRanks(parallel.Group, sum);
             bool last = epoch == options.Epochs - 1;
             double? map = heldOut.Count > 0 && (options.EvaluateEachEpoch || last)
                 ? Evaluate(model, dataset, heldOut, evalTransform, options)
@@ -95,7 +104,7 @@ public static class ClassificationPretrainer
             epochs.Add(new PretrainingEpoch(epoch, steps == 0 ? double.NaN : sum / steps, steps, lr, map));
         }
         model.Eval();
-        if (weightsPath is not null) Save(model, weightsPath, key, epochs);
+        if (weightsPath is not null && (parallel?.Group.Rank ?? 0) == 0) Save(model, weightsPath, key, epochs);
         return new PretrainingResult(epochs, epochs[^1].HeldOutMap ?? double.NaN, false, weightsPath, clock.Elapsed);
     }
 
@@ -125,6 +134,27 @@ public static class ClassificationPretrainer
         var ap = ClassificationMetrics.AveragePrecision(scores, targets, items.Count).ClassAp;
         var kept = Enumerable.Range(0, r).Where(c => present[c]).Select(c => ap[c]).ToList();
         return kept.Count == 0 ? double.NaN : 100 * kept.Average();
+    }
+
+    // Every rank steps as often, so the mean of the ranks' loss sums over the same step count is the global mean.
+    private static double MeanOverRanks(ProcessGroup group, double sum)
+    {
+        using var t = Torch.FromArray(new[] { sum }, 1);
+        group.AllReduce(t);
+        return t.ToArray<double>()[0] / group.WorldSize;
+    }
+
+    // A rank that found cached weights returns at once; one that did not trains and waits for peers that never come.
+    private static void AgreeOnCache(ProcessGroup group, bool loaded, string? path)
+    {
+        using var lo = Torch.FromArray(new[] { loaded ? 1L : 0L }, 1);
+        using var hi = Torch.FromArray(new[] { loaded ? 1L : 0L }, 1);
+        group.AllReduce(lo, ReduceOp.Min);
+        group.AllReduce(hi, ReduceOp.Max);
+        if (lo.ToArray<long>()[0] != hi.ToArray<long>()[0])
+            throw new InvalidOperationException(
+                $"rank {group.Rank}: some ranks found the pre-trained weights {path} and others did not (this rank: {(loaded ? "found" : "not found")}); " +
+                "share the folder between machines, or let every rank train");
     }
 
     private static TrainingDivergedException Diverged(string what, double value, int epoch, int batch, long step) =>

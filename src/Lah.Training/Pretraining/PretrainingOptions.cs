@@ -1,3 +1,4 @@
+using Lah.Torch.Distributed;
 using Lah.Training.Optimization;
 
 namespace Lah.Training.Pretraining;
@@ -30,6 +31,13 @@ public sealed record PretrainingOptions
     public bool EvaluateEachEpoch { get; init; }
     public int EvalBatchSize { get; init; } = 128;
 
+    /// <summary>
+    /// Data-parallel pre-training (null: this process alone): rank 0's weights are broadcast at the start and its
+    /// buffers (batch-norm statistics) before every forward, as DDP does; each rank loads its slice of every global batch
+    /// of <see cref="BatchSize"/> × world size; gradients are averaged over ranks; only rank 0 writes the weights file.
+    /// </summary>
+    public DataParallel? Parallel { get; init; }
+
     public OptimizerSettings Optimization => new()
     {
         Kind = Optimizer,
@@ -55,5 +63,7 @@ public sealed record PretrainingOptions
 
     /// <summary>The settings that change the weights, as text (stored beside them).</summary>
     public string Describe() =>
-        $"epochs={Epochs};batch={BatchSize};lr={LearningRate:R};opt={Optimization};clip={ClipNorm:R};seed={Seed};maxSteps={MaxStepsPerEpoch}";
+        $"epochs={Epochs};batch={BatchSize};lr={LearningRate:R};opt={Optimization};clip={ClipNorm:R};seed={Seed};maxSteps={MaxStepsPerEpoch}" +
+        // Ranks change the global batch: a single process keeps its old description (and its cached weights).
+        (Parallel is { Group.WorldSize: > 1 } p ? $";world={p.Group.WorldSize}" : "");
 }

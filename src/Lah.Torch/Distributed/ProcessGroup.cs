@@ -1,0 +1,192 @@
+using System.Globalization;
+using Lah.Torch.Native;
+
+namespace Lah.Torch.Distributed;
+
+/// <summary>
+/// Where and how a rank joins its group: the same master address and port on every rank (rank 0 listens there), this
+/// rank, the world size, and the timeout that bounds the rendezvous and every collective.
+/// </summary>
+public sealed record DistributedOptions(int Rank, int WorldSize, string MasterAddr = "127.0.0.1", int MasterPort = DistributedOptions.DefaultPort)
+{
+    /// <summary>torch.distributed's default port.</summary>
+    public const int DefaultPort = 29500;
+
+    /// <summary>Rendezvous and collective timeout: a dead or missing peer fails the call after at most this long.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gloo binds this network interface (GLOO_SOCKET_IFNAME, as in PyTorch) ...</summary>
+    public string? GlooInterface { get; init; }
+
+    /// <summary>... else this address or hostname; else loopback when the master is local, else this machine's hostname.</summary>
+    public string? GlooHost { get; init; }
+
+    /// <summary>torch.distributed's env:// convention: MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE (and GLOO_SOCKET_IFNAME).</summary>
+    public static DistributedOptions FromEnvironment()
+    {
+        static string Need(string name) =>
+            Environment.GetEnvironmentVariable(name) is { Length: > 0 } v
+                ? v
+                : throw new DistributedException($"environment variable {name} is not set (env:// initialisation needs MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE)");
+
+        static int Int(string name)
+        {
+            var v = Need(name);
+            return int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i)
+                ? i
+                : throw new DistributedException($"environment variable {name}='{v}' is not an integer");
+        }
+
+        return new DistributedOptions(Int("RANK"), Int("WORLD_SIZE"), Need("MASTER_ADDR"), Int("MASTER_PORT"))
+        {
+            GlooInterface = Environment.GetEnvironmentVariable("GLOO_SOCKET_IFNAME") is { Length: > 0 } i ? i : null,
+        };
+    }
+
+    /// <summary>True when all four env:// variables are set (a launcher such as <c>lah run --nproc</c> set them).</summary>
+    public static bool EnvironmentConfigured =>
+        new[] { "RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT" }.All(n => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(n)));
+
+    /// <summary>The same options with another timeout (for callers without C#'s <c>with</c>).</summary>
+    public DistributedOptions WithTimeout(TimeSpan timeout) => this with { Timeout = timeout };
+
+    internal void Validate()
+    {
+        if (WorldSize < 1) throw new DistributedException($"world size must be at least 1, got {WorldSize}");
+        if (Rank < 0 || Rank >= WorldSize) throw new DistributedException($"rank {Rank} is outside 0..{WorldSize - 1} (world size {WorldSize})");
+        if (MasterPort is < 1 or > 65535) throw new DistributedException($"master port must be in 1..65535, got {MasterPort}");
+        if (string.IsNullOrWhiteSpace(MasterAddr)) throw new DistributedException("master address is empty");
+        if (Timeout <= TimeSpan.Zero) throw new DistributedException($"timeout must be positive, got {Timeout}");
+    }
+}
+
+/// <summary>
+/// A Gloo process group over c10d (torch.distributed with the gloo backend): every rank runs the same sequence of
+/// collectives, each blocking until all ranks took part. Rank 0 hosts the TCPStore used for the rendezvous.
+/// CPU tensors only (CUDA tensors are staged through the CPU by the callers that need it).
+/// </summary>
+public sealed class ProcessGroup : IDisposable
+{
+    private readonly StoreHandle _store;
+    private readonly ProcessGroupHandle _pg;
+
+    public int Rank { get; }
+    public int WorldSize { get; }
+    public TimeSpan Timeout { get; }
+
+    /// <summary>Whether the native library was built with Gloo's headers.</summary>
+    public static bool IsAvailable
+    {
+        get
+        {
+            Status.Check(NativeMethods.lah_dist_gloo_available(out var ok));
+            return ok;
+        }
+    }
+
+    private ProcessGroup(StoreHandle store, ProcessGroupHandle pg, DistributedOptions o)
+    {
+        _store = store;
+        _pg = pg;
+        Rank = o.Rank;
+        WorldSize = o.WorldSize;
+        Timeout = o.Timeout;
+    }
+
+    /// <summary>Joins the group; blocks until every rank joined, or throws after the timeout.</summary>
+    public static ProcessGroup Init(DistributedOptions options)
+    {
+        options.Validate();
+        var ms = (long)Math.Ceiling(options.Timeout.TotalMilliseconds);
+        var what = $"rank {options.Rank}/{options.WorldSize}";
+        StoreHandle store;
+        try
+        {
+            Status.Check(NativeMethods.lah_dist_store_tcp(options.MasterAddr, options.MasterPort, options.WorldSize, options.Rank == 0, ms, out var s));
+            store = new StoreHandle(s);
+        }
+        catch (LahNativeException e)
+        {
+            var role = options.Rank == 0
+                ? $"could not host the rendezvous on {options.MasterAddr}:{options.MasterPort} or not every rank joined within {options.Timeout.TotalSeconds:0.#} s"
+                : $"could not reach the master {options.MasterAddr}:{options.MasterPort} within {options.Timeout.TotalSeconds:0.#} s";
+            throw new DistributedException($"{what}: {role}: {e.Message}", e);
+        }
+
+        try
+        {
+            var host = options.GlooInterface is null ? options.GlooHost ?? (IsLoopback(options.MasterAddr) ? "127.0.0.1" : null) : null;
+            Status.Check(NativeMethods.lah_dist_gloo_new(store.DangerousGetHandle(), options.Rank, options.WorldSize, ms, host, options.GlooInterface, out var pg));
+            return new ProcessGroup(store, new ProcessGroupHandle(pg), options);
+        }
+        catch (LahNativeException e)
+        {
+            store.Dispose();
+            throw new DistributedException($"{what}: connecting the Gloo process group failed: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Joins the group described by MASTER_ADDR, MASTER_PORT, RANK and WORLD_SIZE.</summary>
+    public static ProcessGroup InitFromEnvironment(TimeSpan? timeout = null)
+    {
+        var o = DistributedOptions.FromEnvironment();
+        return Init(timeout is { } t ? o with { Timeout = t } : o);
+    }
+
+    private static bool IsLoopback(string addr) =>
+        addr == "localhost" || (System.Net.IPAddress.TryParse(addr, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+
+    /// <summary>Reduces every tensor element-wise across ranks, in place on every rank.</summary>
+    public unsafe void AllReduce(IReadOnlyList<Tensor> tensors, ReduceOp op = ReduceOp.Sum)
+    {
+        var handles = Handles(tensors);
+        fixed (IntPtr* p = handles) Check("all-reduce", NativeMethods.lah_dist_allreduce(Pg, p, handles.Length, (int)op));
+        GC.KeepAlive(tensors);
+    }
+
+    public void AllReduce(Tensor tensor, ReduceOp op = ReduceOp.Sum) => AllReduce([tensor], op);
+
+    /// <summary>Overwrites every tensor with the root rank's values.</summary>
+    public unsafe void Broadcast(IReadOnlyList<Tensor> tensors, int root = 0)
+    {
+        if (root < 0 || root >= WorldSize) throw new DistributedException($"broadcast root {root} is outside 0..{WorldSize - 1}");
+        var handles = Handles(tensors);
+        fixed (IntPtr* p = handles) Check("broadcast", NativeMethods.lah_dist_broadcast(Pg, p, handles.Length, root));
+        GC.KeepAlive(tensors);
+    }
+
+    public void Broadcast(Tensor tensor, int root = 0) => Broadcast([tensor], root);
+
+    /// <summary>Returns once every rank reached its barrier.</summary>
+    public void Barrier() => Check("barrier", NativeMethods.lah_dist_barrier(Pg));
+
+    private IntPtr Pg
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_pg.IsClosed, this);
+            return _pg.DangerousGetHandle();
+        }
+    }
+
+    private static IntPtr[] Handles(IReadOnlyList<Tensor> tensors) => tensors.Select(t => t.Handle).ToArray();
+
+    private void Check(string op, int rc)
+    {
+        try
+        {
+            Status.Check(rc);
+        }
+        catch (LahNativeException e)
+        {
+            throw new DistributedException(
+                $"rank {Rank}/{WorldSize}: {op} failed (a peer exited, or did not answer within {Timeout.TotalSeconds:0.#} s): {e.Message}", e);
+        }
+    }
+
+    public void Dispose()
+    {
+        _pg.Dispose();
+        _store.Dispose();
+    }
+}
