@@ -425,60 +425,65 @@ let saveModel
     (head: IHashHead)
     (description: string)
     =
-    let headModule = head :?> Lah.Torch.NN.Module
-    let headState = headModule.StateDict()
+    // Under data parallelism the ranks hold identical weights and rank 0 alone writes, as with the run record.
+    match ctx.Budget.Parallel with
+    | Some p when p.Group.Rank <> 0 -> ()
+    | _ ->
 
-    let referenced = e.Training.Mode = FeatureMode && e.Backbone.Weights = WeightsFile
+        let headModule = head :?> Lah.Torch.NN.Module
+        let headState = headModule.StateDict()
 
-    let tensors =
-        [
-            if not referenced then
-                for KeyValue(k, v) in backbone.StateDict() do
-                    yield Collections.Generic.KeyValuePair("backbone." + k, v)
-            for KeyValue(k, v) in headState -> Collections.Generic.KeyValuePair("head." + k, v)
-            for struct (k, v) in headModule.NamedBuffers() do
-                if not (headState.ContainsKey k) then
-                    yield Collections.Generic.KeyValuePair(ModelKeys.DerivedPrefix + "head." + k, v)
-        ]
+        let referenced = e.Training.Mode = FeatureMode && e.Backbone.Weights = WeightsFile
 
-    let floats (xs: float32[]) =
-        xs
-        |> Array.map (fun x -> x.ToString("R", Globalization.CultureInfo.InvariantCulture))
-        |> String.concat ","
-
-    let metadata =
-        dict
+        let tensors =
             [
-                if referenced then
-                    let file = Path.GetFullPath e.Backbone.WeightsFile
-                    use s = File.OpenRead file
-                    ModelKeys.WeightsFile, file
-
-                    ModelKeys.WeightsDigest,
-                    Convert.ToHexString(Security.Cryptography.SHA256.HashData s).ToLowerInvariant()
-                ModelKeys.Format, ModelKeys.FormatValue
-                ModelKeys.Run, ctx.Hash
-                ModelKeys.Mode,
-                (match e.Training.Mode with
-                 | FeatureMode -> "feature"
-                 | EndToEnd -> "end-to-end")
-                ModelKeys.Bits, string e.Bits
-                ModelKeys.Labels, Text.Json.JsonSerializer.Serialize(Array.ofSeq data.Dataset.LabelNames)
-                ModelKeys.BackboneClasses, string backbone.NumClasses
-                ModelKeys.BackboneFeatures, string backbone.NumFeatures
-                ModelKeys.InputSize, string e.Backbone.InputSize
-                ModelKeys.InputTransform, "warp"
-                ModelKeys.InputMean, floats ImageNetNormalize.Mean
-                ModelKeys.InputStd, floats ImageNetNormalize.Std
-                ModelKeys.Description, description
+                if not referenced then
+                    for KeyValue(k, v) in backbone.StateDict() do
+                        yield Collections.Generic.KeyValuePair("backbone." + k, v)
+                for KeyValue(k, v) in headState -> Collections.Generic.KeyValuePair("head." + k, v)
+                for struct (k, v) in headModule.NamedBuffers() do
+                    if not (headState.ContainsKey k) then
+                        yield Collections.Generic.KeyValuePair(ModelKeys.DerivedPrefix + "head." + k, v)
             ]
 
-    Lah.Torch.Serialization.TrainedModelFile.Save(
-        Path.Combine(ctx.RunDir, modelFileName),
-        tensors,
-        ExperimentFile.toYaml e,
-        Collections.Generic.Dictionary(metadata)
-    )
+        let floats (xs: float32[]) =
+            xs
+            |> Array.map (fun x -> x.ToString("R", Globalization.CultureInfo.InvariantCulture))
+            |> String.concat ","
+
+        let metadata =
+            dict
+                [
+                    if referenced then
+                        let file = Path.GetFullPath e.Backbone.WeightsFile
+                        use s = File.OpenRead file
+                        ModelKeys.WeightsFile, file
+
+                        ModelKeys.WeightsDigest,
+                        Convert.ToHexString(Security.Cryptography.SHA256.HashData s).ToLowerInvariant()
+                    ModelKeys.Format, ModelKeys.FormatValue
+                    ModelKeys.Run, ctx.Hash
+                    ModelKeys.Mode,
+                    (match e.Training.Mode with
+                     | FeatureMode -> "feature"
+                     | EndToEnd -> "end-to-end")
+                    ModelKeys.Bits, string e.Bits
+                    ModelKeys.Labels, Text.Json.JsonSerializer.Serialize(Array.ofSeq data.Dataset.LabelNames)
+                    ModelKeys.BackboneClasses, string backbone.NumClasses
+                    ModelKeys.BackboneFeatures, string backbone.NumFeatures
+                    ModelKeys.InputSize, string e.Backbone.InputSize
+                    ModelKeys.InputTransform, "warp"
+                    ModelKeys.InputMean, floats ImageNetNormalize.Mean
+                    ModelKeys.InputStd, floats ImageNetNormalize.Std
+                    ModelKeys.Description, description
+                ]
+
+        Lah.Torch.Serialization.TrainedModelFile.Save(
+            Path.Combine(ctx.RunDir, modelFileName),
+            tensors,
+            ExperimentFile.toYaml e,
+            Collections.Generic.Dictionary(metadata)
+        )
 
 /// A feature-mode run: sanity codes, or a head trained on the training features.
 let runFeatureMode (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOutput =
