@@ -184,7 +184,7 @@ let private withEncodeProgress (total: int) (body: (int -> int -> int -> bool) -
 
 let private encode (args: ParseResults<EncodeArgs>) =
     let b =
-        budget (args.TryGetResult EncodeArgs.Threads) (args.TryGetResult EncodeArgs.Device)
+        budget (args.TryGetResult EncodeArgs.Threads) (args.TryGetResult EncodeArgs.Device) None
 
     let results = args.GetResult(EncodeArgs.Results, defaultValue = "results")
     let modelFile = ModelFile.resolve results (args.GetResult EncodeArgs.Model)
@@ -263,7 +263,7 @@ let private query (args: ParseResults<QueryArgs>) =
                 | Some m -> m
                 | None -> raise (ArgumentException "--image needs --model (a model file, a run folder or a run's hash)")
 
-            let b = budget None (args.TryGetResult QueryArgs.Device)
+            let b = budget None (args.TryGetResult QueryArgs.Device) None
 
             use model =
                 loadModel (args.GetResult(QueryArgs.Results, defaultValue = "results")) modelArg b.Device
@@ -288,7 +288,7 @@ let private query (args: ParseResults<QueryArgs>) =
     0
 
 let private eval (args: ParseResults<EvalArgs>) =
-    let b = budget (args.TryGetResult EvalArgs.Threads) None
+    let b = budget (args.TryGetResult EvalArgs.Threads) None None
 
     let protocol =
         match args.GetResult(EvalArgs.Protocol, defaultValue = EvalProtocol.Dch) with

@@ -80,7 +80,12 @@ let private tinyRun (experiment: Experiment) =
          let options =
              {
                  Force = false
-                 Budget = { Threads = 2; Device = "cpu" }
+                 Budget =
+                     {
+                         Threads = 2
+                         Device = "cpu"
+                         Parallel = None
+                     }
              }
 
          let o = runOne (Store dir) options silent Engine.execute experiment
