@@ -121,6 +121,8 @@ type EncodeArgs =
     | Root of folder: string
     | Batch of count: int
     | Resume
+    | Feature_Cache of dir: string
+    | No_Feature_Cache
     | Device of device: string
     | Threads of count: int
     | Results of dir: string
@@ -138,6 +140,11 @@ type EncodeArgs =
             | Batch _ -> "images per batch and per resumable chunk (default 64)."
             | Resume ->
                 "continue an interrupted encode from the chunks saved in OUT.partial/ (same model, images and --batch)."
+            | Feature_Cache _ ->
+                "where a feature-mode model's frozen backbone keeps each image's pooled features, keyed by the backbone's "
+                + "tensors and input and by the image file's SHA-256, so another head on the same backbone reuses them "
+                + "(default: RESULTS/cache/encode-features/). End-to-end models are never cached: their backbone is their own."
+            | No_Feature_Cache -> "neither read nor write the feature cache."
             | Device _ -> "cpu (default), cuda or cuda:N."
             | Threads _ -> "the process's thread budget for libtorch and decoding (default: all cores)."
             | Results _ -> "results folder a run's hash is looked up in (default: results/)."

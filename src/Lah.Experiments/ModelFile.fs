@@ -23,6 +23,9 @@ type LoadedModel =
         InputSize: int
         LabelNames: string[]
         Description: string
+        /// A feature-mode run's backbone (metadata mode "feature"): frozen, pre-trained or from a weights file, so its
+        /// pooled features of an image may be cached across models; an end-to-end model's backbone is its own.
+        FrozenBackbone: bool
     }
 
     interface IDisposable with
@@ -231,6 +234,7 @@ let load (path: string) (device: Device) : LoadedModel =
             InputSize = int (get ModelKeys.InputSize)
             LabelNames = labels
             Description = get ModelKeys.Description
+            FrozenBackbone = get ModelKeys.Mode = "feature"
         }
     with _ ->
         network.Dispose()

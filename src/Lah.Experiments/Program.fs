@@ -213,6 +213,13 @@ let private encode (args: ParseResults<EncodeArgs>) =
 
     printfn "%d images from %s%s" images.Count source labelled
 
+    let featureCache =
+        match args.TryGetResult EncodeArgs.Feature_Cache, args.Contains EncodeArgs.No_Feature_Cache with
+        | Some _, true -> raise (ArgumentException "--feature-cache, --no-feature-cache: give one or the other")
+        | _, true -> None
+        | Some dir, false -> Some dir
+        | None, false -> Some(IO.Path.Combine(results, "cache", "encode-features"))
+
     let outcome =
         withEncodeProgress images.Count (fun afterChunk ->
             Encode.run
@@ -223,6 +230,7 @@ let private encode (args: ParseResults<EncodeArgs>) =
                     Batch = args.GetResult(EncodeArgs.Batch, defaultValue = 64)
                     Resume = args.Contains EncodeArgs.Resume
                     Workers = b.Threads
+                    FeatureCache = featureCache
                     AfterChunk = afterChunk
                 })
 
@@ -231,6 +239,11 @@ let private encode (args: ParseResults<EncodeArgs>) =
 
     if outcome.Reused > 0 then
         printfn "resumed: %d chunks from the interrupted encode" outcome.Reused
+
+    match outcome.FeatureCache, featureCache with
+    | Some dir, _ -> printfn "feature cache %s: %d images' backbone features from the cache" dir outcome.FromCache
+    | None, Some _ -> printfn "feature cache: not used (end-to-end model: its backbone was trained with its head)"
+    | None, None -> printfn "feature cache: off (--no-feature-cache)"
 
     printfn
         "%d images encoded into %s (ids → paths in %s), %d skipped; %.1f s, %.1f images/s"

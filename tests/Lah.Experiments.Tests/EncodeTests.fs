@@ -171,6 +171,7 @@ let private options batch : Encode.Options =
         Batch = batch
         Resume = false
         Workers = 2
+        FeatureCache = None
         AfterChunk = fun _ _ _ -> true
     }
 
@@ -190,6 +191,33 @@ let private randomIndex (rng: Random) (path: string) (n: int) (bits: int) (label
 
     IndexFile.Write(path, codes, IndexLabels([||], ReadOnlySpan multiHot, n))
     codes, MultiHot.FromFloats(ReadOnlySpan multiHot, n)
+
+/// Another head on the same backbone: every head parameter shifted by seeded noise of half its largest magnitude.
+let private perturbHead (model: ModelFile.LoadedModel) =
+    let rng = Random 13
+    use _ = Lah.Torch.Torch.NoGrad()
+
+    for p in (model.Network.Head :?> Lah.Torch.NN.Module).Parameters() do
+        let v = p.ToFloatArray()
+        let scale = 0.5f * (v |> Array.fold (fun m x -> max m (abs x)) 1e-3f)
+
+        let shifted =
+            v |> Array.map (fun x -> x + scale * float32 (rng.NextDouble() * 2.0 - 1.0))
+
+        use t = Lah.Torch.Torch.FromArray(shifted, p.Shape)
+        p.Copy_(t) |> ignore
+
+let private cached (root: string) batch =
+    { options batch with
+        FeatureCache = Some root
+    }
+
+/// Entries (one per image) in a feature cache's folder, 0 when there is none.
+let private entries (root: string) =
+    if Directory.Exists root then
+        Directory.GetFiles(root, "*.f32", SearchOption.AllDirectories).Length
+    else
+        0
 
 /// The message of the `'e` that `f` throws (a test failure when it throws nothing).
 let private messageOf<'e when 'e :> exn> (f: unit -> unit) =
@@ -415,6 +443,145 @@ let tests =
                     (File.ReadAllText(Encode.pathsFile resumed))
                     (File.ReadAllText(Encode.pathsFile whole))
                     "sidecar"
+            }
+
+            test
+                "feature cache: a second encode with another head on the same frozen backbone reads every image from the cache and writes the codes of an uncached encode" {
+                let t = tiny.Force()
+                // The same backbone tensors, referenced as a weights file instead of held in the model file.
+                let w = tinyWeightsFile.Force()
+                use dir = new Fixtures.TempDir()
+                let list = ImageList.Read(writeScenes t.Data t.Data.Split.Query dir.Path "q")
+                let root = Path.Combine(dir.Path, "cache")
+                use first = loadModel t
+                Expect.isTrue first.FrozenBackbone "a feature-mode model's backbone is frozen"
+                let a = Path.Combine(dir.Path, "a.lahidx")
+                let one = Encode.run first list a (cached root 16)
+                Expect.equal one.FromCache 0 "an empty cache: nothing read"
+                Expect.equal (entries root) list.Count "one entry per image written"
+                use second = loadModel w
+                perturbHead second
+                let b = Path.Combine(dir.Path, "b.lahidx")
+                let two = Encode.run second list b (cached root 16)
+                Expect.equal two.FromCache list.Count "every image from the cache"
+                Expect.equal two.FeatureCache one.FeatureCache "the same backbone, the same folder"
+                Expect.equal (entries root) list.Count "nothing new written"
+                let plain = Path.Combine(dir.Path, "b-uncached.lahidx")
+                let three = Encode.run second list plain (options 16)
+                Expect.equal three.FromCache 0 "no cache, nothing read"
+                Expect.equal three.FeatureCache None "no cache used"
+                Expect.equal (File.ReadAllBytes b) (File.ReadAllBytes plain) "byte-identical to the uncached encode"
+
+                Expect.notEqual
+                    (IndexFile.Read b).Words
+                    (IndexFile.Read a).Words
+                    "the second head's codes, not the first's"
+            }
+
+            test "feature cache: a changed image file gets a new entry; the others are read" {
+                let t = tiny.Force()
+                use dir = new Fixtures.TempDir()
+                let rows = Array.take 12 t.Data.Split.Query
+                let list = ImageList.Read(writeScenes t.Data rows dir.Path "q")
+                let root = Path.Combine(dir.Path, "cache")
+                use model = loadModel t
+
+                Encode.run model list (Path.Combine(dir.Path, "a.lahidx")) (cached root 8)
+                |> ignore
+
+                Expect.equal (entries root) 12 "twelve entries"
+                // Image 5 now holds another scene (same name, same folder).
+                savePng (t.Data.Dataset[t.Data.Split.Database[0]].Image.Load()) list.Paths[5]
+                let b = Path.Combine(dir.Path, "b.lahidx")
+                let again = Encode.run model list b (cached root 8)
+                Expect.equal again.FromCache 11 "the eleven unchanged images from the cache"
+                Expect.equal (entries root) 13 "the changed image's features stored under its new content"
+                let plain = Path.Combine(dir.Path, "plain.lahidx")
+                Encode.run model list plain (options 8) |> ignore
+
+                Expect.equal
+                    (File.ReadAllBytes b)
+                    (File.ReadAllBytes plain)
+                    "the changed image's code is its new content's"
+            }
+
+            test "feature cache: an end-to-end model bypasses it" {
+                let t = tinyE2e.Force()
+                use dir = new Fixtures.TempDir()
+
+                let list =
+                    ImageList.Read(writeScenes t.Data (Array.take 12 t.Data.Split.Query) dir.Path "q")
+
+                let root = Path.Combine(dir.Path, "cache")
+                use model = loadModel t
+                Expect.isFalse model.FrozenBackbone "an end-to-end model's backbone was trained"
+
+                for name in [ "a"; "b" ] do
+                    let o =
+                        Encode.run model list (Path.Combine(dir.Path, name + ".lahidx")) (cached root 8)
+
+                    Expect.equal o.FromCache 0 "nothing read"
+                    Expect.equal o.FeatureCache None "no cache used"
+
+                Expect.equal (entries root) 0 "nothing written"
+            }
+
+            test
+                "feature cache on the command line: RESULTS/cache/encode-features by default, --no-feature-cache bypasses it" {
+                let t = tiny.Force()
+                use dir = new Fixtures.TempDir()
+                let list = writeScenes t.Data (Array.take 12 t.Data.Split.Query) dir.Path "q"
+                let results = Path.Combine(dir.Path, "results")
+                let root = Path.Combine(results, "cache", "encode-features")
+
+                let lah (extra: string list) =
+                    let out = Console.Out
+                    use captured = new StringWriter()
+                    Console.SetOut captured
+
+                    let rc =
+                        try
+                            Program.main (
+                                Array.ofList (
+                                    [
+                                        "encode"
+                                        "--model"
+                                        t.Model
+                                        "--images"
+                                        list
+                                        "--out"
+                                        Path.Combine(dir.Path, "q.lahidx")
+                                        "--results"
+                                        results
+                                    ]
+                                    @ extra
+                                )
+                            )
+                        finally
+                            Console.SetOut out
+
+                    rc, captured.ToString()
+
+                let rc, text = lah [ "--no-feature-cache" ]
+                Expect.equal rc 0 "encode without the cache"
+                Expect.stringContains text "feature cache: off" "says so"
+                Expect.equal (entries results) 0 "nothing written"
+                let rc, text = lah []
+                Expect.equal rc 0 "encode with the default cache"
+                Expect.stringContains text "0 images' backbone features from the cache" "an empty cache"
+                Expect.equal (entries root) 12 "the default folder filled"
+                let rc, text = lah []
+                Expect.equal rc 0 "encode again"
+                Expect.stringContains text "12 images' backbone features from the cache" "every image from the cache"
+                let rc, text = lah [ "--no-feature-cache" ]
+                Expect.equal rc 0 "encode without the cache again"
+                Expect.isFalse (text.Contains "from the cache") "a warm cache is not read"
+                let other = Path.Combine(dir.Path, "elsewhere")
+                let rc, _ = lah [ "--feature-cache"; other ]
+                Expect.equal rc 0 "--feature-cache DIR"
+                Expect.equal (entries other) 12 "written where asked"
+                let rc, _ = lah [ "--feature-cache"; other; "--no-feature-cache" ]
+                Expect.equal rc 2 "both: an argument error"
             }
 
             test "eval on a pair of index files equals Lah.Retrieval's metrics computed directly" {
