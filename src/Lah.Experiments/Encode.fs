@@ -29,9 +29,10 @@ type Chunk =
 ///
 /// The training cache (Lah.Training.Caching.FeatureCache) keeps one entry per dataset, valid as a whole; an encode
 /// needs one entry per image (collections grow, files change one at a time), so entries here are per image, but the
-/// backbone's identity is the training cache's: a SHA-256 over the backbone's tensors as FeatureCache.WeightsFingerprint
-/// computes it (the classifier left out), whether the tensors came from the model file or a referenced weights file. With it go the backbone's class,
-/// width and pooling and the input (warp to the size, ImageNet normalisation). An image is identified by a SHA-256 of
+/// backbone's identity is the training cache's: a SHA-256 over the backbone's tensors as
+/// FeatureCache.WeightsFingerprint computes it (the classifier left out), whether the tensors came from the model file
+/// or a referenced weights file. With it go the backbone's class, width and pooling and the input (warp to the size,
+/// ImageNet normalisation). An image is identified by a SHA-256 of
 /// its file's bytes, not by path + size + mtime: reading a file costs little beside decoding it and running the
 /// backbone, a file rewritten within the file system's mtime resolution at the same size is still caught, and a
 /// collection that is moved or copied keeps its entries.
