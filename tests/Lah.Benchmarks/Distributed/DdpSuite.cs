@@ -83,27 +83,7 @@ public static class DdpSuite
         return (double)batch * (parallel?.Group.WorldSize ?? 1) * steps / sw.Elapsed.TotalSeconds;
     }
 
-    private static HashingNetwork Network()
-    {
-        var backbone = new SmallCnn(new SmallCnnConfig());
-        var config = new LahConfig
-        {
-            LabelCount = 20,
-            HashBits = 48,
-            ImageDim = backbone.NumFeatures,
-            WordEmbedding = WordEmbedding.OneHot,
-            GcnHidden = 256,
-            ClassifierDim = 512,
-            JointDim = 358,
-            PoolingStride = 358,
-        };
-        var r = config.LabelCount;
-        var nums = Enumerable.Repeat(100.0, r).ToArray();
-        var cooc = new double[r * r];
-        for (int i = 0; i < r; i++)
-            for (int j = 0; j < r; j++) cooc[i * r + j] = i == j ? 0 : (i + j) % 3 == 0 ? 60 : 5;
-        return new HashingNetwork(backbone, HashHeads.Create(config, null, nums, cooc));
-    }
+    private static HashingNetwork Network() => Vision.VisionSuite.Network(new SmallCnn(new SmallCnnConfig()));
 
     // ddp rank CASE STEPS (RANK, WORLD_SIZE, MASTER_* from the environment): rank 0 prints "images/s X".
     private static int RunRank(string[] args)

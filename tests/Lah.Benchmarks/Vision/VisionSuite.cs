@@ -50,9 +50,12 @@ public static class VisionSuite
             resnet.EncodeBatch.ToString(), rounds.ToString());
     }
 
-    private static HashingNetwork Network(Case c)
+    private static HashingNetwork Network(Case c) => Network(c.Build());
+
+    /// <summary>A LAH head at VOC's 20 labels and 48 bits over <paramref name="backbone"/> on a fixed synthetic
+    /// label graph: the network the training-throughput suites (vision, ddp) time.</summary>
+    internal static HashingNetwork Network(Backbone backbone)
     {
-        var backbone = c.Build();
         var config = new LahConfig
         {
             LabelCount = 20,
