@@ -92,7 +92,8 @@ public static class RetrievalSuite
         return PackedCodes.FromWords(words, n, db.Bits);
     }
 
-    private static (double Seconds, long Checksum) Best(int reps, Func<long> run)
+    /// <summary>The best of <paramref name="reps"/> timed runs after a warm-up (shared by the retrieval suites).</summary>
+    internal static (double Seconds, long Checksum) Best(int reps, Func<long> run)
     {
         // Warm-up for at least a second: page faults, and tiered JIT promotes hot loops to optimised code in the
         // background only after a delay; a single warm-up run left the first case timed on unoptimised code.

@@ -224,21 +224,7 @@ public static class ScaleSuite
         return sw.Elapsed.TotalSeconds;
     }
 
-    private static (double Seconds, long Checksum) Best(int reps, Func<long> run)
-    {
-        // Warm-up for at least a second: page faults, and tiered JIT promotes hot loops only after a delay.
-        var warm = Stopwatch.StartNew();
-        do run(); while (warm.Elapsed.TotalSeconds < 1);
-        var best = double.MaxValue;
-        long check = 0;
-        for (int r = 0; r < reps; r++)
-        {
-            var sw = Stopwatch.StartNew();
-            check = run();
-            best = Math.Min(best, sw.Elapsed.TotalSeconds);
-        }
-        return (best, check);
-    }
+    private static (double Seconds, long Checksum) Best(int reps, Func<long> run) => RetrievalSuite.Best(reps, run);
 
     private static void Rss(out long anon, out long file, out long peak)
     {
