@@ -8,16 +8,20 @@ open Lah.Experiments.Defaults
 let private classifier fusion (e: Experiment) =
     let h =
         match e.Head with
-        | Lah h -> h
-        | _ -> lahHead
+        | Lah h
+        | Classifier h -> h
+        | DchHead
+        | Lsh
+        | RandomCodes
+        | Collapsed -> lahHead
 
     { e with
         Head =
-            Classifier
-                { h with
-                    Fusion = fusion
-                    PoolingStride = h.JointDim
-                }
+            Classifier(
+                h
+                |> Options.set <@ fun h -> h.Fusion @> fusion
+                |> Options.set <@ fun h -> h.PoolingStride @> h.JointDim
+            )
         Loss = ClassificationLoss
         Evaluation =
             { e.Evaluation with
@@ -36,7 +40,11 @@ let target (profile: Profile) (weights: string option) =
                     for dataset in [ Voc2007; Coco2014 ] do
                         let b = Profiles.baseFor profile weights dataset |> withBits 48
 
-                        for label, fusion in [ "LAH (MFB)", Mfb; "ML-GCN (dot product)", DotProduct ] ->
+                        for label, fusion in
+                            [
+                                "LAH (MFB)", Lah.Hashing.Config.FusionKind.Mfb
+                                "ML-GCN (dot product)", Lah.Hashing.Config.FusionKind.DotProduct
+                            ] ->
                             {
                                 Label = label
                                 Dataset = dataset

@@ -24,14 +24,14 @@ let paper (root: string) (weights: string option) (dataset: DatasetName) =
                 Train = 1
                 Query = 1
                 SceneSize = 448
-                Scenes = (embeddedData dataset).Scenes
+                Scenes = Lah.Data.SceneDifficulty.Default
                 SampleRows = false
             }
         Backbone =
             {
                 Arch = "resnet101"
                 Widths = []
-                Pooling = MaxPool
+                Pooling = Lah.Vision.GlobalPooling.Max
                 InputSize = 448
                 Weights =
                     match weights with
@@ -40,12 +40,7 @@ let paper (root: string) (weights: string option) (dataset: DatasetName) =
                 WeightsFile = defaultArg weights ""
             }
         Head = Lah lahHead
-        Loss =
-            Cauchy
-                { quickLossFor dataset 48 with
-                    Gamma = 1.0
-                    Lambda = 0.55
-                }
+        Loss = Cauchy(quickLoss 48 |> Options.set <@ fun c -> c.Lambda @> 0.55)
         Training =
             { featureTrainingFor dataset with
                 Mode = EndToEnd

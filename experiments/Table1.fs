@@ -17,12 +17,6 @@ let methods: (string * (Experiment -> Experiment)) list =
         "DPSH", asDch >> withLoss (Dpsh dpshEta)
     ]
 
-/// The center and pairwise baselines train in feature mode only: the paper profile (end to end) leaves them out.
-let private runnable (e: Experiment) =
-    match e.Training.Mode, e.Loss with
-    | EndToEnd, (Hybrid _ | Csq _ | HashNet _ | Dpsh _) -> false
-    | _ -> true
-
 let target (profile: Profile) (weights: string option) =
     let cells =
         [
@@ -30,9 +24,7 @@ let target (profile: Profile) (weights: string option) =
                 let b = Profiles.baseFor profile weights dataset
 
                 for label, change in methods do
-                    for e in
-                        grid Profiles.bits withQuickBits (change b |> withName label)
-                        |> List.filter runnable ->
+                    for e in grid Profiles.bits withQuickBits (change b |> withName label) ->
                         {
                             Row = label
                             Dataset = dataset

@@ -3,13 +3,19 @@ module Lah.Experiments.Catalog.Table2
 
 open Lah.Experiments
 open Lah.Experiments.Defaults
+open Lah.Hashing.Config
 
 let variants =
     [
-        for emb, embName in [ Glove, "GloVe"; GoogleNews, "GoogleNews"; FastText, "FastText" ] do
-            for fusion, fusionName in [ Mfb, "MFB"; DotProduct, "DP" ] ->
+        for emb, embName in
+            [
+                WordEmbedding.Glove, "GloVe"
+                WordEmbedding.GoogleNews, "GoogleNews"
+                WordEmbedding.FastText, "FastText"
+            ] do
+            for fusion, fusionName in [ FusionKind.Mfb, "MFB"; FusionKind.DotProduct, "DP" ] ->
                 $"{embName} + {fusionName}", (emb, fusion), (withEmbedding emb >> withFusion fusion)
-        yield "neither", (NoEmbedding, NoFusion), asDch
+        yield "neither", (WordEmbedding.None, FusionKind.None), asDch
     ]
 
 let target (profile: Profile) (weights: string option) =

@@ -191,7 +191,7 @@ let encodeBatchWith (model: LoadedModel) (store: FeatureStore option) (workers: 
             let network = model.Network
             use _ = Torch.NoGrad()
             use _ = Torch.NewScope()
-            let device = Lah.Training.Features.FeatureEncoder.DeviceOf network.Head
+            let device = Lah.Training.Inference.FeatureEncoder.DeviceOf network.Head
 
             let backbone (rows: int[]) =
                 let batch = Array.zeroCreate<float32>(rows.Length * stride)

@@ -18,24 +18,6 @@ type LoadedData =
 
 let folderName = Defaults.folderName
 
-/// The C# scene difficulty of a record.
-let difficulty (s: Scenes) =
-    SceneDifficulty(
-        GlyphMinRadius = s.GlyphMinRadius,
-        GlyphMaxRadius = s.GlyphMaxRadius,
-        Noise = s.Noise,
-        MinClutter = s.MinClutter,
-        MaxClutter = s.MaxClutter,
-        MinLines = s.MinLines,
-        MaxLines = s.MaxLines,
-        ColourJitter = s.ColourJitter,
-        MinOccluders = s.MinOccluders,
-        MaxOccluders = s.MaxOccluders,
-        OccluderMaxSize = s.OccluderMaxSize,
-        MinDecoys = s.MinDecoys,
-        MaxDecoys = s.MaxDecoys
-    )
-
 /// The label files and word vectors shipped with the repository (or LAH_DATA_DIR / ../shared/data).
 let labelDir (d: DatasetName) =
     DataPaths.LahLabelDirectory(folderName d)
@@ -47,14 +29,15 @@ let private rowsFile (d: DatasetName) =
     | Coco2014 -> "train.txt"
     | Mirflickr25k -> "train.csv"
 
-let wordVectorFile (dir: string) (w: WordEmbedding) =
+let wordVectorFile (dir: string) (w: Lah.Hashing.Config.WordEmbedding) =
     let name =
         match w with
-        | Glove -> Some "wordvec_glove.txt"
-        | GoogleNews -> Some "wordvec_googlenews.txt"
-        | FastText -> Some "wordvec_fasttext.txt"
-        | OneHot
-        | NoEmbedding -> None
+        | Lah.Hashing.Config.WordEmbedding.Glove -> Some "wordvec_glove.txt"
+        | Lah.Hashing.Config.WordEmbedding.GoogleNews -> Some "wordvec_googlenews.txt"
+        | Lah.Hashing.Config.WordEmbedding.FastText -> Some "wordvec_fasttext.txt"
+        | Lah.Hashing.Config.WordEmbedding.OneHot
+        | Lah.Hashing.Config.WordEmbedding.None -> None
+        | other -> invalidArg "head.lah.embedding" $"unknown word embedding {other}"
 
     name |> Option.map (fun n -> Path.Combine(dir, n))
 
@@ -86,7 +69,7 @@ let load (e: Experiment) : LoadedData =
         let file = Path.Combine(dir, rowsFile d.Dataset)
 
         let scenes =
-            EmbeddedDatasets.ScenesFromLabelFile(file, d.Pool, seed, d.SceneSize, difficulty d.Scenes, d.SampleRows)
+            EmbeddedDatasets.ScenesFromLabelFile(file, d.Pool, seed, d.SceneSize, d.Scenes, d.SampleRows)
 
         let split =
             match d.Split with
@@ -99,7 +82,7 @@ let load (e: Experiment) : LoadedData =
             Dataset = scenes
             Split = split
             LabelDir = dir
-            DataTag = $"scenes-seed{seed}-size{d.SceneSize}-{difficulty d.Scenes}-sample{d.SampleRows}"
+            DataTag = $"scenes-seed{seed}-size{d.SceneSize}-{d.Scenes}-sample{d.SampleRows}"
         }
     | Official ->
         if not (Directory.Exists d.Root) then

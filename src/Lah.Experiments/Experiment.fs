@@ -29,24 +29,6 @@ type SplitProtocol =
     /// on the full-size COCO 2014 pool read from ROOT/coco2014/annotations; random ones take their published counts.
     | NamedSplit of name: string
 
-/// How hard the embedded scenes are (glyph sizes, noise, clutter, occlusion, decoys); radii are fractions of the side.
-type Scenes =
-    {
-        GlyphMinRadius: float
-        GlyphMaxRadius: float
-        Noise: int
-        MinClutter: int
-        MaxClutter: int
-        MinLines: int
-        MaxLines: int
-        ColourJitter: int
-        MinOccluders: int
-        MaxOccluders: int
-        OccluderMaxSize: float
-        MinDecoys: int
-        MaxDecoys: int
-    }
-
 type Data =
     {
         Dataset: DatasetName
@@ -65,14 +47,10 @@ type Data =
         /// Side of the rendered scenes (embedded only).
         SceneSize: int
         /// Difficulty of the rendered scenes (embedded only).
-        Scenes: Scenes
+        Scenes: Lah.Data.SceneDifficulty
         /// Draw the label rows at random (seeded) instead of taking the first ones (files sorted by class).
         SampleRows: bool
     }
-
-type Pooling =
-    | MaxPool
-    | AvgPool
 
 type Optimizer =
     | Sgd of momentum: float
@@ -110,61 +88,16 @@ type Backbone =
         Arch: string
         /// Channel widths of `smallcnn` (ignored by the ResNets).
         Widths: int list
-        Pooling: Pooling
+        Pooling: Lah.Vision.GlobalPooling
         InputSize: int
         Weights: Weights
         [<NotHashed>]
         WeightsFile: string
     }
 
-type WordEmbedding =
-    | Glove
-    | GoogleNews
-    | FastText
-    | OneHot
-    /// No label branch at all: the head is DCH's.
-    | NoEmbedding
-
-type Fusion =
-    | Mfb
-    | DotProduct
-    /// No fusion: the image feature alone (with `NoEmbedding`: the DCH head).
-    | NoFusion
-
-type LabelGraph =
-    | OfficialGraph
-    | PaperGraph
-
-/// How the GCN propagates over the label graph: the official code's D·Aᵀ·D, D·A·D, or the paper's D̃^-½(A+I)D̃^-½.
-type Propagation =
-    | TransposedPropagation
-    | SymmetricPropagation
-    | PaperPropagation
-
-/// MFB's projections: one shared pair (official) or one pair per label (Ũ_c, Ṽ_c as the paper writes them).
-type MfbProjections =
-    | SharedProjections
-    | PerLabelProjections
-
-type LahHead =
-    {
-        Embedding: WordEmbedding
-        Fusion: Fusion
-        Graph: LabelGraph
-        Propagation: Propagation
-        MfbProjections: MfbProjections
-        Tau: float
-        P: float
-        JointDim: int
-        PoolingStride: int
-        Dropout: float
-        GcnHidden: int
-        ClassifierDim: int
-    }
-
 type Head =
     /// LAH: GCN label embeddings fused with the image feature, then the hash layer.
-    | Lah of LahHead
+    | Lah of Lah.Hashing.Config.LahHeadOptions
     /// DCH: the hash layer on the image feature alone.
     | DchHead
     /// Sanity row: sign of a seeded Gaussian projection of the same features (no training).
@@ -174,84 +107,17 @@ type Head =
     /// Sanity row: every code equal; every ball holds the whole database, MAP = share of relevant pairs.
     | Collapsed
     /// Classification on the fused features (Figure 3): LAH's extractor (MFB) or ML-GCN's (dot product).
-    | Classifier of LahHead
-
-type Similarity =
-    | Iou
-    | AnyShared
-
-type Distance =
-    | Normed
-    | Euclidean
-
-type Quantization =
-    | Squared
-    | CauchyQuantization
-
-type Combination =
-    | OfficialCombination
-    | PaperCombination
-
-/// Pair weights: the official balance (diagonal counted) or the paper's |S|/|S_s| and |S|/|S_d|.
-type PairWeighting =
-    | OfficialWeights
-    | PaperWeights
-
-/// Means over pairs and entries (the official code) or the paper's sums.
-type Reduction =
-    | MeanReduction
-    | SumReduction
-
-type CauchyLoss =
-    {
-        Gamma: float
-        Lambda: float
-        Similarity: Similarity
-        Distance: Distance
-        Quantization: Quantization
-        Combination: Combination
-        PairWeighting: PairWeighting
-        Reduction: Reduction
-    }
-
-/// Which negatives of a (label center, image) pair enter the hybrid loss's alignment hinge.
-type Negatives =
-    /// Per (image, label): the negative nearest to the center.
-    | Hardest
-    /// Every image of the batch sharing no label with the positive.
-    | AllNegatives
-
-/// The hybrid loss (ICANN 2023, our reconstruction): global + α·local + β·partial + λ·quantization.
-type HybridLoss =
-    {
-        Alpha: float
-        Beta: float
-        Lambda: float
-        /// Alignment margin as a fraction of the code length (0.25 = K/4 bits).
-        Margin: float
-        Negatives: Negatives
-        /// Seed of the label centers (random balanced codes where Hadamard rows do not apply).
-        CentersSeed: int
-    }
-
-/// HashNet's continuation h = tanh(β·x), β = β₀·(1 + γ·epoch)^power, pairs scored by (scale/K)·⟨hᵢ, hⱼ⟩.
-type HashNetLoss =
-    {
-        InitialBeta: float
-        Gamma: float
-        Power: float
-        Scale: float
-        Lambda: float
-    }
+    | Classifier of Lah.Hashing.Config.LahHeadOptions
 
 type Loss =
-    | Cauchy of CauchyLoss
+    /// The pairwise Cauchy cross-entropy + quantization (DCH, LAH), every official/paper option.
+    | Cauchy of Lah.Hashing.Config.HashLossConfig
     /// Hash centers per label, pulled toward globally and aligned locally (ICANN 2023, reconstructed).
-    | Hybrid of HybridLoss
+    | Hybrid of Lah.Hashing.Losses.HybridLossOptions
     /// CSQ: BCE to the sign of the summed label centers (centers seeded by the experiment's seed), + λ quantization.
     | Csq of lambda: float
     /// HashNet: weighted pairwise cross-entropy with continuation.
-    | HashNet of HashNetLoss
+    | HashNet of Lah.Hashing.Losses.HashNetOptions
     /// DPSH: pairwise likelihood on ½uᵢᵀuⱼ, + η quantization.
     | Dpsh of eta: float
     /// Multi-label soft margin on the classifier's scores (ML-GCN's criterion).
@@ -291,17 +157,11 @@ type Protocol =
     /// Classification mAP (×100) of the classifier's scores on the query set.
     | ClassificationMap
 
-type Selection =
-    /// The weights of the last epoch.
-    | LastEpoch
-    /// The epoch with the best validation score (a seeded part of the training images).
-    | BestValidation
-
 type Evaluation =
     {
         Protocols: Protocol list
         Radius: int
-        Selection: Selection
+        Selection: Lah.Training.EpochSelection
         ValidationFraction: float
         /// Evaluate the test queries after every epoch (Figure 3's curves).
         EachEpoch: bool

@@ -5,6 +5,7 @@ module Lah.Experiments.ExperimentFile
 #nowarn "3261"
 
 open System.IO
+open Lah.Hashing.Config
 open Lah.Experiments.Tree
 open Lah.Experiments.Yaml
 
@@ -112,13 +113,13 @@ let errors (e: Experiment) =
             if not (h.Dropout >= 0.0 && h.Dropout < 1.0) then
                 Some(path + ".dropout", $"expected a probability in [0, 1), got {h.Dropout}")
 
-            if h.MfbProjections = PerLabelProjections && h.Fusion <> Mfb then
+            if h.MfbProjections = MfbProjections.PerLabel && h.Fusion <> FusionKind.Mfb then
                 Some(path + ".mfb-projections", "per-label projections need fusion 'mfb'")
 
-            if h.Embedding = NoEmbedding || h.Fusion = NoFusion then
+            if h.Embedding = WordEmbedding.None || h.Fusion = FusionKind.None then
                 Some(path, "a LAH head needs a word embedding and a fusion; use head 'dch-head' for neither")
 
-            if e.Head = Classifier h && h.Fusion = Mfb && h.JointDim <> h.PoolingStride then
+            if e.Head = Classifier h && h.Fusion = FusionKind.Mfb && h.JointDim <> h.PoolingStride then
                 Some(path + ".pooling-stride", "a classifier needs one value per label: pooling-stride = joint-dim")
         | _ -> ()
 
@@ -129,24 +130,14 @@ let errors (e: Experiment) =
             | Collapsed -> false
             | _ -> true
 
+        // Which loss a head trains with: the one place that decides it (every loss trains in both modes).
         match e.Loss, e.Head with
-        | NoLoss, _ when trains -> Some("loss", "a trained head needs a loss (cauchy or classification-loss)")
-        | ClassificationLoss, h when
-            (match h with
-             | Classifier _ -> false
-             | _ -> true)
-            ->
-            Some("loss", "classification-loss needs head 'classifier'")
-        | Cauchy _, Classifier _
-        | Hybrid _, Classifier _
-        | Csq _, Classifier _
-        | HashNet _, Classifier _
-        | Dpsh _, Classifier _ -> Some("loss", "a classifier head trains with classification-loss")
-        | (Hybrid _ | Csq _ | HashNet _ | Dpsh _), _ when e.Training.Mode = EndToEnd ->
-            Some(
-                "loss",
-                "hybrid, csq, hash-net and dpsh train in feature mode only (the end-to-end trainer takes the Cauchy loss)"
-            )
+        | NoLoss, _ when trains -> Some("loss", "a trained head needs a loss (cauchy, hybrid, csq, hash-net, dpsh or classification-loss)")
+        | (Cauchy _ | Hybrid _ | Csq _ | HashNet _ | Dpsh _ | ClassificationLoss), (Lsh | RandomCodes | Collapsed) ->
+            Some("loss", "a sanity row trains nothing: its loss is no-loss")
+        | ClassificationLoss, (Lah _ | DchHead) -> Some("loss", "classification-loss needs head 'classifier'")
+        | (Cauchy _ | Hybrid _ | Csq _ | HashNet _ | Dpsh _), Classifier _ ->
+            Some("loss", "a classifier head trains with classification-loss")
         | Hybrid h, _ ->
             nonNegative "loss.hybrid.alpha" h.Alpha
             nonNegative "loss.hybrid.beta" h.Beta
@@ -164,9 +155,10 @@ let errors (e: Experiment) =
             rate "loss.cauchy.gamma" c.Gamma
             nonNegative "loss.cauchy.lambda" c.Lambda
 
-            if c.Combination = PaperCombination && c.Lambda > 1.0 then
+            if c.Combination = LossCombination.Paper && c.Lambda > 1.0 then
                 Some("loss.cauchy.lambda", $"the paper combination needs λ in [0, 1], got {c.Lambda}")
-        | _ -> ()
+        | ClassificationLoss, Classifier _
+        | NoLoss, _ -> ()
 
         let t = e.Training
 
@@ -197,7 +189,7 @@ let errors (e: Experiment) =
         if not (v.ValidationFraction >= 0.0 && v.ValidationFraction < 1.0) then
             Some("evaluation.validation-fraction", $"expected a fraction in [0, 1), got {v.ValidationFraction}")
 
-        if v.Selection = BestValidation && v.ValidationFraction = 0.0 then
+        if v.Selection = Lah.Training.EpochSelection.BestValidation && v.ValidationFraction = 0.0 then
             Some("evaluation.validation-fraction", "selection 'best-validation' needs a validation part (> 0)")
 
         for p in v.Protocols do
@@ -213,20 +205,7 @@ let validate (file: string) (e: Experiment) =
     | [] -> e
     | (path, msg) :: _ -> raise (ExperimentFileError(file, 0, path, msg))
 
-let private defaults =
-    defaultsOf
-        [
-            box Defaults.experiment
-            box Defaults.experiment.Data
-            box Defaults.experiment.Backbone
-            box Defaults.lahHead
-            box Defaults.cauchyLoss
-            box Defaults.hybridLoss
-            box Defaults.hashNet
-            box Defaults.pretraining
-            box Defaults.featureTraining
-            box Defaults.evaluation
-        ]
+let private defaults = defaultsOf Defaults.typeDefaults
 
 let private decodeRoot (file: string) (root: Located) =
     try

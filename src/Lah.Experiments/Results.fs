@@ -10,6 +10,11 @@ open System.Text.Json
 open System.Text.Json.Nodes
 open Lah.Torch.Serialization
 
+/// What the engine's records mean. A run stored by another version is never reused: the runner reruns it and says why.
+/// 2: the one training loop (feature-mode batch order and pre-training drawn from explicit generators, every method
+/// end to end, pre-training shared by both modes, no query found itself under any protocol).
+let engineVersion = 2
+
 type EpochLog =
     {
         Epoch: int
@@ -46,6 +51,8 @@ type RunRecord =
         Machine: Map<string, string>
         GitCommit: string
         Versions: Map<string, string>
+        /// The engine version that wrote the record (1 for records without one).
+        Engine: int
     }
 
 let private num (v: float) : JsonNode =
@@ -80,6 +87,7 @@ let toJson (r: RunRecord) =
     let o = JsonObject()
     o["format"] <- JsonValue.Create "lah-run/1"
     o["hash"] <- JsonValue.Create r.Hash
+    o["engine"] <- JsonValue.Create r.Engine
 
     o["status"] <-
         JsonValue.Create(
@@ -170,6 +178,10 @@ let fromJson (file: string) (text: string) : RunRecord =
             Machine = strs (req "machine")
             GitCommit = (req "git_commit").GetValue<string>()
             Versions = strs (req "versions")
+            Engine =
+                match o["engine"] with
+                | null -> 1
+                | n -> n.GetValue<int>()
         }
     with
     | :? InvalidDataException as e -> raise (InvalidDataException($"{file}: {e.Message}", e))

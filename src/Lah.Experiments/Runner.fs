@@ -59,14 +59,19 @@ let mutable private worldSize = 1
 /// Ranks change a run's result (the global batch, and which pairs the loss sees), so they join its hash when > 1.
 let setWorldSize n = worldSize <- n
 
+/// The SHA-256 of a backbone's weights file (hex), "" when the backbone names none.
+let weightsDigest (b: Backbone) =
+    match b.Weights with
+    | WeightsFile when File.Exists b.WeightsFile ->
+        use s = File.OpenRead b.WeightsFile
+        Convert.ToHexString(Security.Cryptography.SHA256.HashData s)
+    | WeightsFile
+    | Pretrained _
+    | RandomInit -> ""
+
 /// A weights file's digest joins the hash: a different file is a different experiment, a moved one is not.
 let hashOf (e: Experiment) =
-    let weights =
-        match e.Backbone.Weights with
-        | WeightsFile when File.Exists e.Backbone.WeightsFile ->
-            use s = File.OpenRead e.Backbone.WeightsFile
-            Convert.ToHexString(Security.Cryptography.SHA256.HashData s)
-        | _ -> ""
+    let weights = weightsDigest e.Backbone
 
     Tree.contentHash
         e
@@ -174,6 +179,17 @@ let runOne (store: Store) (options: Options) (progress: Progress) (execute: Exec
     if options.Force && options.Budget.IsLeader then
         store.Forget hash
 
+    // A record of another engine version means something else: it is rerun, never reused, and the user is told.
+    if options.Budget.IsLeader then
+        match store.TryRead hash with
+        | Some r when r.Engine <> Results.engineVersion ->
+            progress.Status
+                $"{e.Name} [{hash}]: stored by engine version {r.Engine}, this is version {Results.engineVersion}: rerunning"
+
+            store.Forget hash
+        | Some _
+        | None -> ()
+
     match storedOnLeader options store hash with
     | true when options.Budget.IsLeader ->
         {
@@ -224,6 +240,7 @@ let runOne (store: Store) (options: Options) (progress: Progress) (execute: Exec
                 Machine = machine options.Budget
                 GitCommit = gitCommit ()
                 Versions = versions ()
+                Engine = Results.engineVersion
             }
 
         if options.Budget.IsLeader then

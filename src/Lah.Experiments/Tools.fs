@@ -160,7 +160,7 @@ let convertWeights (input: string) (output: string) =
     printfn "%s: %d tensors written to %s" input n output
 
 /// `lah eval`: a query index against a database index under one protocol, through the runs' own evaluation
-/// (EngineEval), so a metric means the same here as in a run's record. Index files hold codes, not the continuous
+/// (Scoring), so a metric means the same here as in a run's record. Index files hold codes, not the continuous
 /// outputs, so DCH ranks a ball by K − 2·distance (the runs rank by the outputs' inner product).
 let evaluateIndexes (protocol: Protocol) (radius: int) (db: string) (queries: string) (threads: int) =
     let dbCodes = readIndex db
@@ -183,13 +183,14 @@ let evaluateIndexes (protocol: Protocol) (radius: int) (db: string) (queries: st
     // No continuous outputs in an index file: Lah.Retrieval takes a null array as "rank by the codes".
     let codesOnly = Unchecked.defaultof<float32[]>
 
-    EngineEval.evaluateProtocols
+    Scoring.retrieval
         [ protocol ]
         radius
         threads
         {
-            Query = Lah.Training.Features.EncodedSet(qCodes, codesOnly)
+            Query = Lah.Training.Inference.EncodedSet(qCodes, codesOnly)
             QueryLabels = qLabels.Rows.ToFloats()
-            Database = Lah.Training.Features.EncodedSet(dbCodes, codesOnly)
+            Database = Lah.Training.Inference.EncodedSet(dbCodes, codesOnly)
             DatabaseLabels = dbLabels.Rows.ToFloats()
+            Self = None
         }

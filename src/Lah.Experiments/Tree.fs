@@ -54,6 +54,36 @@ let private isList (t: Type) =
 let private isMap (t: Type) =
     t.IsGenericType && t.GetGenericTypeDefinition() = typedefof<Map<_, _>>
 
+/// A .NET enum value's spelling: its [EnumMember] value where it has one (the libraries state the record spelling
+/// beside each member), else the kebab-case of its name.
+let enumName (t: Type) (value: obj) =
+    let name = Enum.GetName(t, value)
+
+    match name with
+    | null -> invalidArg "value" $"{value} is not a member of {t.Name}"
+    | n ->
+        match t.GetField(n).GetCustomAttribute<Runtime.Serialization.EnumMemberAttribute>() with
+        | null -> kebab n
+        | a when not (String.IsNullOrEmpty a.Value) -> a.Value
+        | _ -> kebab n
+
+let private enumNames (t: Type) =
+    Enum.GetValues t |> Seq.cast<obj> |> Seq.map (enumName t) |> List.ofSeq
+
+/// A C# options record (the libraries' settings: a public parameterless constructor and init-only properties): its
+/// settable public properties in declaration order.
+let private isOptionsRecord (t: Type) =
+    t.IsClass
+    && not (FSharpType.IsRecord t)
+    && not (FSharpType.IsUnion t)
+    && t <> typeof<string>
+    && not (isNull (t.GetConstructor Type.EmptyTypes))
+
+let private settable (t: Type) =
+    t.GetProperties(BindingFlags.Public ||| BindingFlags.Instance)
+    |> Array.filter (fun p -> p.CanWrite && not (isNull (p.GetSetMethod())) && p.GetIndexParameters().Length = 0)
+    |> Array.sortBy (fun p -> p.MetadataToken)
+
 let private formatFloat (v: float) =
     if Double.IsPositiveInfinity v then ".inf"
     elif Double.IsNegativeInfinity v then "-.inf"
@@ -83,6 +113,8 @@ let rec encodeWith (forHash: bool) (t: Type) (value: obj) : Node =
                     let k = string (kvt.GetProperty("Key").GetValue kv)
                     k, encodeWith forHash vt (kvt.GetProperty("Value").GetValue kv)
             ]
+    elif t.IsEnum then
+        Scalar(enumName t value)
     elif FSharpType.IsRecord t then
         Mapping
             [
@@ -90,6 +122,8 @@ let rec encodeWith (forHash: bool) (t: Type) (value: obj) : Node =
                     if not forHash || hashed p then
                         kebab p.Name, encodeWith forHash p.PropertyType (p.GetValue value)
             ]
+    elif isOptionsRecord t then
+        Mapping [ for p in settable t -> kebab p.Name, encodeWith forHash p.PropertyType (p.GetValue value) ]
     elif FSharpType.IsUnion t then
         let case, fields = FSharpValue.GetUnionFields(value, t)
         let ps = case.GetFields()
@@ -136,7 +170,8 @@ let private describe (t: Type) =
     elif t = typeof<bool> then "true or false"
     elif t = typeof<string> then "a string"
     elif isList t then "a list"
-    elif isMap t || FSharpType.IsRecord t then "a mapping"
+    elif t.IsEnum then $"one of {enumNames t |> String.concat ", "}"
+    elif isMap t || FSharpType.IsRecord t || isOptionsRecord t then "a mapping"
     else "a value"
 
 let private shape (n: LocNode) =
@@ -216,6 +251,42 @@ let rec decodeWith (defaults: Type -> obj option) (path: string) (t: Type) (fall
             let arr = Array.CreateInstance(tupleType, tuples.Length)
             tuples |> List.iteri (fun i v -> arr.SetValue(v, i))
             Activator.CreateInstance(t, [| box arr |])
+        | other -> fail $"expected a mapping, got {shape other}"
+    elif t.IsEnum then
+        let s = scalar ()
+
+        match Enum.GetValues t |> Seq.cast<obj> |> Seq.tryFind (fun v -> enumName t v = s) with
+        | Some v -> v
+        | None -> fail $"expected one of {enumNames t |> String.concat ", "}, got '{s}'"
+    elif isOptionsRecord t then
+        match loc.Node with
+        | LMapping fields ->
+            let props = settable t
+            let known = props |> Array.map (fun p -> kebab p.Name)
+
+            for k, n in fields do
+                if not (Array.contains k known) then
+                    raise (FieldError(at k, n.Line, $"unknown field (expected one of: {String.concat ", " known})"))
+
+            // Missing fields keep the fallback's values, else the type's default record, else the library's defaults.
+            let baseline =
+                fallback
+                |> Option.orElse (defaults t)
+                |> Option.defaultWith (fun () -> Activator.CreateInstance t)
+
+            let value = Activator.CreateInstance t
+
+            for p in props do
+                let k = kebab p.Name
+
+                let v =
+                    match fields |> List.tryFind (fun (name, _) -> name = k) with
+                    | Some(_, n) -> decodeWith defaults (at k) p.PropertyType (Some(p.GetValue baseline)) n
+                    | None -> p.GetValue baseline
+
+                p.SetValue(value, v)
+
+            value
         | other -> fail $"expected a mapping, got {shape other}"
     elif FSharpType.IsRecord t then
         match loc.Node with

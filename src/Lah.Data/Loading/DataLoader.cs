@@ -42,6 +42,7 @@ public sealed class DataLoader
     public int Rank { get; }
     public int WorldSize { get; }
     public int Count => _indices.Length;
+    public int LabelCount => _dataset.LabelNames.Count;
 
     public int BatchCount => BatchSharding.BatchCount(Count, BatchSize, WorldSize, DropLast);
 

@@ -7,6 +7,9 @@ namespace Lah.Data;
 /// </summary>
 public sealed record RetrievalSplit(string Protocol, ulong Seed, int[] Train, int[] Query, int[] Database)
 {
-    /// <summary>True when each query is left out of its own database list at evaluation (official LAH).</summary>
-    public bool LeaveOneOut => Protocol.StartsWith("lah", StringComparison.Ordinal);
+    /// <summary>
+    /// The queries are the database (official LAH): each query is searched against the others, never itself. Set by
+    /// the protocol that builds the split; nothing reads it from the protocol's name.
+    /// </summary>
+    public bool LeaveOneOut { get; init; }
 }

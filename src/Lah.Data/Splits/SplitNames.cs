@@ -2,7 +2,7 @@ namespace Lah.Data;
 
 /// <summary>
 /// The names of the split protocols (<see cref="Splits.Named"/> says which dataset and pool each applies to).
-/// Names that start with "lah" are evaluated leave-one-out (<see cref="RetrievalSplit.LeaveOneOut"/>).
+/// Whether a protocol searches its queries leave-one-out is the split's own field (<see cref="RetrievalSplit.LeaveOneOut"/>).
 /// </summary>
 public static class SplitNames
 {

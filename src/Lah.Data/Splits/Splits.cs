@@ -13,7 +13,7 @@ public static class Splits
         if (trainCount <= 0 || trainCount >= poolCount)
             throw new ArgumentOutOfRangeException(nameof(trainCount), $"train count {trainCount} must lie in 1..{poolCount - 1}");
         var test = Range(trainCount, poolCount - trainCount);
-        return new RetrievalSplit("lah-official", 0, Range(0, trainCount), test, test);
+        return new RetrievalSplit("lah-official", 0, Range(0, trainCount), test, test) { LeaveOneOut = true };
     }
 
     /// <summary>
@@ -25,7 +25,7 @@ public static class Splits
         Check(poolCount, testCount, 0);
         var p = Rng.For(seed, 0x1A4).Permutation(poolCount);
         var test = Sorted(p[..testCount]);
-        return new RetrievalSplit("lah-seeded", seed, Sorted(p[testCount..]), test, test);
+        return new RetrievalSplit("lah-seeded", seed, Sorted(p[testCount..]), test, test) { LeaveOneOut = true };
     }
 
     /// <summary>
@@ -145,6 +145,21 @@ public static class Splits
                 $"(protocols for it: {string.Join(", ", Named.Where(n => n.Dataset == dataset && n.Pool == pool.Source).Select(n => n.Name))}; " +
                 $"load the {p.Pool} pool with {(p.Pool == PoolSource.CocoInstances ? "LahDatasets.LoadCocoFull" : "LahDatasets.Load")})");
         return ForDataset(dataset, p.Name, pool.Pool.Count, pool.TrainCount, seed, queries, train);
+    }
+
+    /// <summary>
+    /// The validation hold-out of a training split: a seeded <paramref name="fraction"/> of <paramref name="train"/>
+    /// (at least one item) and the rest, which trains and is the hold-out's database. Drawn from the training items only,
+    /// so choosing an epoch or a setting on it never looks at the reported queries.
+    /// </summary>
+    public static (int[] Fit, int[] Validation) ValidationHoldOut(IReadOnlyList<int> train, double fraction, ulong seed)
+    {
+        if (!(fraction > 0 && fraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(fraction), $"validation fraction {fraction}: expected a fraction in (0, 1)");
+        int n = train.Count, v = Math.Max(1, (int)Math.Round(n * fraction));
+        if (v >= n) throw new ArgumentException($"a validation hold-out of {v} leaves nothing of {n} training items to train on", nameof(fraction));
+        var perm = Rng.For(seed, 0x7A1D).Permutation(n);
+        return (Sorted(perm[v..].Select(i => train[i]).ToArray()), Sorted(perm[..v].Select(i => train[i]).ToArray()));
     }
 
     private static void Check(int pool, int a, int b)

@@ -19,15 +19,18 @@ public static class RetrievalMetrics
     /// P = R = AP = 0; a ball without relevant items: AP = NaN, left out of the MAP. AP ranks the ball as
     /// <paramref name="ranking"/> says: by default as DCH's released code does (inner product of the continuous outputs
     /// alone, descending, then database index; without outputs the inner product of the ±1 codes, K − 2·distance).
+    /// Where queries are also database items (leave-one-out), <paramref name="self"/>[q] is the database index of query
+    /// q's own item (−1: none): it is left out of the ball and of the relevant count, so no query finds itself.
     /// </summary>
     public static DchResult Dch(
         PackedCodes queryCodes, float[]? queryOutputs, MultiHot queryLabels,
         PackedCodes dbCodes, float[]? dbOutputs, MultiHot dbLabels, int radius = 2, int threads = 0,
-        DchBallRanking ranking = DchBallRanking.InnerProduct)
+        DchBallRanking ranking = DchBallRanking.InnerProduct, int[]? self = null)
     {
         Check(queryCodes, queryOutputs, queryLabels, "query");
         Check(dbCodes, dbOutputs, dbLabels, "database");
         CheckPair(queryCodes, queryLabels, dbCodes, dbLabels);
+        CheckSelf(self, queryCodes.Count, dbCodes.Count);
         if (ranking is not (DchBallRanking.InnerProduct or DchBallRanking.HammingFirst))
             throw new ArgumentOutOfRangeException(nameof(ranking), ranking, "unknown ball ranking");
         var nq = queryCodes.Count;
@@ -48,14 +51,17 @@ public static class RetrievalMetrics
             for (var q = start; q < end; q++)
             {
                 var found = balls[q - start];
-                if (found.Length == 0) continue;
+                var own = self is null ? -1 : self[q];
                 var relDb = bitmaps.Relevant(queryLabels.Row(q), mask);
+                if (own >= 0 && LabelBitmaps.IsSet(mask, own)) relDb--;
                 ball.Clear();
                 foreach (var h in found)
                 {
+                    if (h.Index == own) continue;
                     var ip = outputs ? InnerProduct(queryOutputs, q, dbOutputs, h.Index, k) : k - 2 * h.Distance;
                     ball.Add((h.Distance, ip, h.Index, LabelBitmaps.IsSet(mask, h.Index)));
                 }
+                if (ball.Count == 0) continue;
                 if (ranking == DchBallRanking.InnerProduct)
                     ball.Sort(static (a, b) => a.Ip != b.Ip ? b.Ip.CompareTo(a.Ip) : a.Index.CompareTo(b.Index));
                 else
@@ -77,9 +83,19 @@ public static class RetrievalMetrics
     public static DchResult Dch(
         PackedCodes queryCodes, float[]? queryOutputs, float[] queryLabels,
         PackedCodes dbCodes, float[]? dbOutputs, float[] dbLabels, int radius = 2, int threads = 0,
-        DchBallRanking ranking = DchBallRanking.InnerProduct) =>
+        DchBallRanking ranking = DchBallRanking.InnerProduct, int[]? self = null) =>
         Dch(queryCodes, queryOutputs, MultiHot.FromFloats(queryLabels, queryCodes.Count, "queryLabels"),
-            dbCodes, dbOutputs, MultiHot.FromFloats(dbLabels, dbCodes.Count, "dbLabels"), radius, threads, ranking);
+            dbCodes, dbOutputs, MultiHot.FromFloats(dbLabels, dbCodes.Count, "dbLabels"), radius, threads, ranking, self);
+
+    private static void CheckSelf(int[]? self, int queries, int database)
+    {
+        if (self is null) return;
+        if (self.Length != queries)
+            throw new ArgumentException($"self: expected one database index (or -1) per query ({queries}), got {self.Length}", nameof(self));
+        foreach (var i in self)
+            if (i < -1 || i >= database)
+                throw new ArgumentException($"self: database index {i} outside -1..{database - 1}", nameof(self));
+    }
 
     /// <summary>
     /// The official LAH protocol on one set, leave-one-out: each item queries all others within Hamming ≤
@@ -155,13 +171,17 @@ public static class RetrievalMetrics
     /// mAP@topK: the whole database ranked by Hamming distance, ties by index; AP = Σ precision-at-hits / hits in
     /// the top <paramref name="topK"/>, 0 when none, and the mean over every query. Identical to DeepHash-pytorch's
     /// <c>CalcTopMap</c> when its <c>np.argsort</c> is stable (it is not by default: ties at equal distance come out
-    /// in arbitrary order there). Returns the per-query APs and their mean.
+    /// in arbitrary order there). Returns the per-query APs and their mean. <paramref name="self"/> as for
+    /// <see cref="Dch(PackedCodes, float[], MultiHot, PackedCodes, float[], MultiHot, int, int, DchBallRanking, int[])"/>:
+    /// a query's own item is left out of its ranking.
     /// </summary>
-    public static TopKMapResult TopKMap(PackedCodes queryCodes, MultiHot queryLabels, PackedCodes dbCodes, MultiHot dbLabels, int topK, int threads = 0)
+    public static TopKMapResult TopKMap(PackedCodes queryCodes, MultiHot queryLabels, PackedCodes dbCodes, MultiHot dbLabels, int topK,
+        int threads = 0, int[]? self = null)
     {
         Check(queryCodes, null, queryLabels, "query");
         Check(dbCodes, null, dbLabels, "database");
         CheckPair(queryCodes, queryLabels, dbCodes, dbLabels);
+        CheckSelf(self, queryCodes.Count, dbCodes.Count);
         if (topK <= 0) throw new ArgumentOutOfRangeException(nameof(topK), topK, "topK must be > 0");
         var ap = new double[queryCodes.Count];
         var index = new FlatIndex(dbCodes);
@@ -170,12 +190,15 @@ public static class RetrievalMetrics
         {
             var dist = new int[dbCodes.Count];
             var order = new int[dbCodes.Count];
-            var hist = new int[dbCodes.Bits + 2];
+            var hist = new int[dbCodes.Bits + 3]; // distances 0..K, and K + 1 for a left-out own item
             var mask = new ulong[bitmaps.Words];
             for (var q = start; q < end; q++)
             {
                 index.Distances(queryCodes.Code(q), dist);
-                var n = RankByDistance(dist, hist, order, Math.Min(topK, dist.Length));
+                var own = self is null ? -1 : self[q];
+                // Past every real distance (the histogram has a bin for K + 1), so the own item ranks last and is cut.
+                if (own >= 0) dist[own] = dbCodes.Bits + 1;
+                var n = RankByDistance(dist, hist, order, Math.Min(topK, dist.Length - (own >= 0 ? 1 : 0)));
                 bitmaps.Relevant(queryLabels.Row(q), mask);
                 var hits = 0;
                 var acc = 0.0;

@@ -160,6 +160,27 @@ public sealed class ProcessGroup : IDisposable
     /// <summary>Returns once every rank reached its barrier.</summary>
     public void Barrier() => Check("barrier", NativeMethods.lah_dist_barrier(Pg));
 
+    /// <summary>
+    /// The mean of <paramref name="value"/> over ranks (every rank calls it with its own value): where every rank ran
+    /// as many steps, the mean of the ranks' loss sums is the global batch's.
+    /// </summary>
+    public double MeanOverRanks(double value)
+    {
+        using var t = Torch.FromArray(new[] { value }, 1);
+        AllReduce(t);
+        return t.ToArray<double>()[0] / WorldSize;
+    }
+
+    /// <summary>The smallest and largest of <paramref name="value"/> over ranks (to check that ranks agree).</summary>
+    public (long Min, long Max) MinMaxOverRanks(long value)
+    {
+        using var lo = Torch.FromArray(new[] { value }, 1);
+        using var hi = Torch.FromArray(new[] { value }, 1);
+        AllReduce(lo, ReduceOp.Min);
+        AllReduce(hi, ReduceOp.Max);
+        return (lo.ToArray<long>()[0], hi.ToArray<long>()[0]);
+    }
+
     private IntPtr Pg
     {
         get

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Lah.Data;
 using Lah.Torch;
 using Lah.Torch.Serialization;
-using Lah.Training.Features;
+using Lah.Training.Inference;
 using Lah.Vision;
 
 namespace Lah.Training.Caching;

@@ -1,4 +1,4 @@
-using Lah.Training.Features;
+using Lah.Training.Inference;
 
 namespace Lah.Training.Caching;
 

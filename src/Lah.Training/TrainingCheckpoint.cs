@@ -4,13 +4,13 @@ using Lah.Torch;
 using Lah.Torch.Optim;
 using Lah.Torch.Serialization;
 
-namespace Lah.Training.EndToEnd;
+namespace Lah.Training;
 
 // Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
 using Torch = Lah.Torch.Torch;
 
 /// <summary>
-/// One safetensors file with everything a run needs to continue exactly: `model.*` (the network's state dict),
+/// One safetensors file with everything a run needs to continue exactly: `model.*` (the trained module's state dict),
 /// `optimizer.*` (groups and momentum buffers), `rng.cpu` (the trainer's CPU generator, which draws the dropout masks;
 /// libtorch's global one before trainers owned a generator, the same stream for the same seed), `rng.cuda.N` (each
 /// visible CUDA device's generator, when CUDA is available) and the <see cref="TrainerState"/>
@@ -18,7 +18,7 @@ using Torch = Lah.Torch.Torch;
 /// </summary>
 public static class TrainingCheckpoint
 {
-    public const string Format = "lah-end-to-end-checkpoint/1";
+    public const string Format = "lah-training-checkpoint/1";
     private const string StateKey = "trainer_state";
     private const string CudaRngPrefix = "rng.cuda.";
 
@@ -26,7 +26,7 @@ public static class TrainingCheckpoint
 
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    public static void Save(string path, HashingNetwork network, Optimizer optimizer, Generator generator, TrainerState state)
+    public static void Save(string path, Lah.Torch.NN.Module network, Optimizer optimizer, Generator generator, TrainerState state)
     {
         using var scope = Torch.NewScope();
         var tensors = new List<KeyValuePair<string, Tensor>>();
@@ -53,7 +53,7 @@ public static class TrainingCheckpoint
     private static TrainerState ParseState(SafeTensorsFile file, string path)
     {
         if (!file.Metadata.TryGetValue("format", out var format) || format != Format)
-            throw new InvalidDataException($"{path}: not an end-to-end checkpoint (metadata 'format' is '{format}', expected '{Format}')");
+            throw new InvalidDataException($"{path}: not a training checkpoint (metadata 'format' is '{format}', expected '{Format}')");
         if (!file.Metadata.TryGetValue(StateKey, out var json))
             throw new InvalidDataException($"{path}: metadata '{StateKey}' is missing");
         return JsonSerializer.Deserialize<TrainerState>(json, Json)
@@ -61,7 +61,7 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>Restores network, optimizer and the trainer's generator from <paramref name="path"/>; returns the trainer state.</summary>
-    public static TrainerState Load(string path, HashingNetwork network, Optimizer optimizer, Generator generator)
+    public static TrainerState Load(string path, Lah.Torch.NN.Module network, Optimizer optimizer, Generator generator)
     {
         using var scope = Torch.NewScope();
         using var file = SafeTensorsFile.Open(path);
@@ -85,7 +85,7 @@ public static class TrainingCheckpoint
         }
         catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"{path}: the checkpoint's model does not fit this network: {e.Message}", e);
+            throw new InvalidDataException($"{path}: the checkpoint's model does not fit this model: {e.Message}", e);
         }
         optimizer.LoadStateDict(optim, path);
         generator.SetState(rng ?? throw new InvalidDataException($"{path}: tensor 'rng.cpu' is missing"));

@@ -2,7 +2,7 @@ using Lah.Data;
 using Lah.Torch;
 using Lah.Torch.NN;
 
-namespace Lah.Training;
+namespace Lah.Training.Inference;
 
 // Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
 using Torch = Lah.Torch.Torch;
@@ -11,7 +11,7 @@ using Torch = Lah.Torch.Torch;
 /// Runs a module in evaluation mode, without gradients, over items of a dataset in their given order, and gathers one
 /// row of outputs and the multi-hot labels per item (for feature caches and encoders). The module's mode is restored.
 /// </summary>
-internal static class BatchInference
+public static class BatchInference
 {
     public static (float[] Rows, float[] Labels) Run(Module module, Func<Tensor, Tensor> forward, int width,
         IMultiLabelDataset dataset, IReadOnlyList<int> indices, ImageTransform transform, int batchSize, Device device,

@@ -1,13 +1,12 @@
 using Lah.Hashing.Models;
 using Lah.Retrieval;
-using Lah.Retrieval.Metrics;
 
-namespace Lah.Training.Features;
+namespace Lah.Training.Inference;
 
 // Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
 using Torch = Lah.Torch.Torch;
 
-/// <summary>Encodes features with a trained head, batch by batch in evaluation mode, and evaluates the codes.</summary>
+/// <summary>Encodes features with a trained head, batch by batch in evaluation mode.</summary>
 public static class FeatureEncoder
 {
     /// <summary>
@@ -32,15 +31,17 @@ public static class FeatureEncoder
         return new EncodedSet(PackedCodes.FromSigns(outputs, data.Count, k), outputs);
     }
 
+    /// <summary>A classifier head's label scores per row (its fused output; N×R row-major), in evaluation mode.</summary>
+    public static float[] Scores(IHashHead head, FeatureSet data)
+    {
+        head.Train(false);
+        using var noGrad = Torch.NoGrad();
+        using var scope = Torch.NewScope();
+        var f = Torch.FromArray(data.Features, data.Count, data.FeatureDim).To(DeviceOf(head));
+        return head.ForwardHead(f).Fused.Cpu().ToFloatArray();
+    }
+
     /// <summary>Where the head's parameters live (batches are created there); CPU for a head without parameters.</summary>
     public static Lah.Torch.Device DeviceOf(IHashHead head) =>
         head is Lah.Torch.NN.Module m && m.Parameters().FirstOrDefault() is { } p ? p.Device : Lah.Torch.Device.CPU;
-
-    /// <summary>DCH protocol (MAP, P, R within Hamming ≤ <paramref name="radius"/>) of a query set against a database.</summary>
-    public static DchResult EvaluateDch(IHashHead head, FeatureSet query, FeatureSet database, int radius = 2)
-    {
-        var q = Encode(head, query);
-        var db = Encode(head, database);
-        return RetrievalMetrics.Dch(q.Codes, q.Outputs, query.Labels, db.Codes, db.Outputs, database.Labels, radius);
-    }
 }

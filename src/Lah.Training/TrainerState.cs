@@ -1,8 +1,8 @@
-namespace Lah.Training.EndToEnd;
+namespace Lah.Training;
 
 /// <summary>
-/// Where a run stands, stored in the checkpoint: the epoch in progress and the next batch of its loader order, steps,
-/// the epoch's loss accumulators (so a mid-epoch resume reports the same mean), the history and the best epoch.
+/// Where a run stands, stored in its checkpoint: the epoch in progress and the next batch of its order, steps, the
+/// epoch's loss accumulators (so a mid-epoch resume reports the same mean), the finished epochs and the best one.
 /// </summary>
 public sealed record TrainerState
 {
@@ -13,6 +13,6 @@ public sealed record TrainerState
     public int EpochSteps { get; init; }
     public List<EpochRecord> History { get; init; } = [];
     public int BestEpoch { get; init; } = -1;
-    public double BestScore { get; init; } = double.NegativeInfinity;
+    public double BestScore { get; init; } = double.NaN;
     public string Fingerprint { get; init; } = "";
 }

@@ -1,11 +1,11 @@
 using Lah.Data;
 using Lah.Retrieval;
-using Lah.Retrieval.Metrics;
+using Lah.Training.Inference;
 
-namespace Lah.Training.Features;
+namespace Lah.Training.Baselines;
 
 /// <summary>
-/// The two floors every learned head must clear, under the same metric: LSH (signs of a seeded Gaussian random
+/// The floors every learned head must clear (random codes aside), under the same metric: LSH (signs of a seeded Gaussian random
 /// projection of the same features, centred on the database's mean; outputs tanh of the projection, so DCH's
 /// tie-breaking has something to rank by) and collapsed codes (every item the same code: MAP ≈ the share of relevant
 /// pairs, what a collapsed head scores).
@@ -51,27 +51,24 @@ public static class HashBaselines
         return new EncodedSet(PackedCodes.FromSigns(outputs, data.Count, bits), outputs);
     }
 
+    /// <summary>
+    /// Seeded random ±1 codes, each item's drawn from (seed, set size, position): queries and database draw differently.
+    /// </summary>
+    public static EncodedSet Random(int count, int bits, ulong seed)
+    {
+        var outputs = new float[(long)count * bits];
+        for (int i = 0; i < count; i++)
+        {
+            var rng = Rng.For(seed, 0x4A4D, (ulong)count, (ulong)i);
+            for (int b = 0; b < bits; b++) outputs[(long)i * bits + b] = rng.NextDouble() < 0.5 ? -1f : 1f;
+        }
+        return new EncodedSet(PackedCodes.FromSigns(outputs, count, bits), outputs);
+    }
+
     /// <summary>Every item the same code (all +1) and the same outputs.</summary>
     public static EncodedSet Collapsed(int count, int bits)
     {
         var outputs = Enumerable.Repeat(1f, count * bits).ToArray();
         return new EncodedSet(PackedCodes.FromSigns(outputs, count, bits), outputs);
-    }
-
-    /// <summary>DCH protocol of LSH codes (centred on the database's mean).</summary>
-    public static DchResult EvaluateLsh(FeatureSet query, FeatureSet database, int bits, ulong seed, int radius = 2)
-    {
-        var centre = Mean(database);
-        var q = Lsh(query, bits, seed, centre);
-        var db = Lsh(database, bits, seed, centre);
-        return RetrievalMetrics.Dch(q.Codes, q.Outputs, query.Labels, db.Codes, db.Outputs, database.Labels, radius);
-    }
-
-    /// <summary>DCH protocol of collapsed codes: the score of a head that maps everything to one code.</summary>
-    public static DchResult EvaluateCollapsed(FeatureSet query, FeatureSet database, int bits, int radius = 2)
-    {
-        var q = Collapsed(query.Count, bits);
-        var db = Collapsed(database.Count, bits);
-        return RetrievalMetrics.Dch(q.Codes, q.Outputs, query.Labels, db.Codes, db.Outputs, database.Labels, radius);
     }
 }

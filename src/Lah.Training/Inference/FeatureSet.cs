@@ -1,4 +1,4 @@
-namespace Lah.Training.Features;
+namespace Lah.Training.Inference;
 
 /// <summary>Precomputed pooled image features (N×D, row-major) with their multi-hot labels (N×R, 0/1).</summary>
 public sealed record FeatureSet
