@@ -9,17 +9,19 @@ namespace Lah.Hashing.Tests;
 // Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
 using Torch = Lah.Torch.Torch;
 
-/// <summary>A <c>lah_*</c> golden file opened as a head built from its metadata with its <c>param.*</c> loaded.</summary>
+/// <summary>A <c>lah_*</c> golden file opened as a head built from its metadata with its <c>param.*</c> loaded, and its loss settings.</summary>
 public sealed class GoldenCase : IDisposable
 {
     public SafeTensorsFile File { get; }
     public LahConfig Config { get; }
+    public HashLossConfig Loss { get; }
     public LahModel Model { get; }
 
     public GoldenCase(string fileName)
     {
         File = SafeTensorsFile.Open(TestPaths.Golden(fileName));
         Config = LahConfig.FromOfficialSettings(File.Metadata);
+        Loss = HashLossConfig.FromOfficialSettings(File.Metadata);
         var nums = File.ReadInt64("input.cooc_nums").Select(x => (double)x).ToArray();
         var cooc = File.ReadInt64("input.cooc_adj").Select(x => (double)x).ToArray();
         Model = LahModel.FromCooccurrence(Config, File.ReadFloat32("input.wordvec"), nums, cooc);

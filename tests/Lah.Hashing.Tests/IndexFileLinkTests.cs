@@ -6,7 +6,7 @@ namespace Lah.Hashing.Tests;
 
 /// <summary>
 /// MappedIndex through a symbolic link. Here, not in Lah.Retrieval.Tests, while that F# project is ported to Expecto;
-/// this project reaches Lah.Retrieval through Lah.Training.
+/// this project references Lah.Retrieval for it.
 /// </summary>
 public sealed class IndexFileLinkTests
 {

@@ -36,12 +36,15 @@ public sealed class MosaicSetup
         LabelCount = 10,
         HashBits = bits,
         ImageDim = imageDim,
-        WordEmbedding = WordEmbedding.OneHot,
-        GcnHidden = 64,
-        ClassifierDim = 64,
-        JointDim = 64,
-        PoolingStride = 8,
-        Dropout = 0.1,
+        Head = new LahHeadOptions
+        {
+            Embedding = WordEmbedding.OneHot,
+            GcnHidden = 64,
+            ClassifierDim = 64,
+            JointDim = 64,
+            PoolingStride = 8,
+            Dropout = 0.1,
+        },
     };
 
     /// <summary>A seeded small CNN (16-32-64, max pooling) and LAH head as one network.</summary>
@@ -51,7 +54,7 @@ public sealed class MosaicSetup
         using var gen = new Lah.Torch.Generator(seed);
         var backbone = new SmallCnn(new SmallCnnConfig { Widths = [16, 32, 64], Pooling = GlobalPooling.Max }, gen);
         var cfg = HeadConfig(bits, backbone.NumFeatures);
-        var head = HashHeads.Create(dch ? cfg with { WordEmbedding = WordEmbedding.None } : cfg, null, Nums, Cooccurrence, gen);
+        var head = HashHeads.Create(dch ? cfg with { Head = cfg.Head with { Embedding = WordEmbedding.None, Fusion = FusionKind.None } } : cfg, null, Nums, Cooccurrence, gen);
         return new HashingNetwork(backbone, head);
     }
 

@@ -1,9 +1,12 @@
+using System.Runtime.Serialization;
+
 namespace Lah.Hashing.Config;
 
 /// <summary>Whether the MFB projections and the hash layer are optimised.</summary>
 public enum ParameterTraining
 {
     /// <summary>Every parameter is in the optimizer (the paper's intent; our default).</summary>
+    [EnumMember(Value = "trained")]
     Trained,
 
     /// <summary>
@@ -12,5 +15,6 @@ public enum ParameterTraining
     /// their gradients are never zeroed so they accumulate across steps, and they still count in the gradient-norm
     /// clipping, which shrinks the trained parameters' steps over time. Offered to reproduce the official numbers.
     /// </summary>
+    [EnumMember(Value = "official-frozen")]
     OfficialFrozen,
 }

@@ -1,4 +1,5 @@
 using Lah.Hashing.Config;
+using Lah.Hashing.Models;
 using Lah.Torch;
 
 namespace Lah.Hashing.Losses;
@@ -11,8 +12,9 @@ using Torch = Lah.Torch.Torch;
 /// Within a batch: c_ij = γ/(d_ij + γ); w_ij = |s_ij − 1| + (Σ|2s − 1| / Σs)·s_ij with both sums over the full B×B
 /// matrix, diagonal included; L_cce = mean over i ≠ j of w_ij·[−s_ij log c_ij − (1 − s_ij) log(1 − c_ij)].
 /// <see cref="HashLossConfig.PairWeighting"/> and <see cref="HashLossConfig.Reduction"/> select the paper's weights and sums.
+/// As an <see cref="IHashLoss"/> ("cauchy") it scores the head's relaxed codes; parts "cauchy" and "quantization".
 /// </summary>
-public sealed class CauchyHashLoss
+public sealed class CauchyHashLoss : IHashLoss
 {
     public HashLossConfig Config { get; }
 
@@ -20,6 +22,14 @@ public sealed class CauchyHashLoss
     {
         config.Validate();
         Config = config;
+    }
+
+    public string Name => "cauchy";
+
+    public LossValue Compute(HeadOutput output, Tensor labels)
+    {
+        var t = Compute(output.Codes, labels);
+        return new LossValue(t.Total, [("cauchy", t.Cauchy), ("quantization", t.Quantization)]);
     }
 
     /// <summary>Loss of relaxed codes <paramref name="u"/> (B×K, B ≥ 2) against multi-hot labels (B×R, 0/1).</summary>

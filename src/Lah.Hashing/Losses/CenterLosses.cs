@@ -1,4 +1,6 @@
+using System.Runtime.Serialization;
 using Lah.Hashing.Config;
+using Lah.Hashing.Models;
 using Lah.Torch;
 
 namespace Lah.Hashing.Losses;
@@ -10,14 +12,17 @@ using Torch = Lah.Torch.Torch;
 public enum NegativeMining
 {
     /// <summary>Per (image, label): only the valid negative closest to the center (largest hinge).</summary>
+    [EnumMember(Value = "hardest")]
     Hardest,
     /// <summary>Every valid negative of the batch, averaged.</summary>
+    [EnumMember(Value = "all-negatives")]
     All,
 }
 
 /// <summary>
 /// Weights of the hybrid loss (ICANN 2023, reconstructed — the paper publishes no code or values; these are ours):
-/// total = global + α·local + β·partial + λ·quantization. <see cref="Margin"/> is a fraction of K (0.25 = K/4 bits).
+/// total = global + α·local + β·partial + λ·quantization. <see cref="Margin"/> is a fraction of K (0.25 = K/4 bits);
+/// <see cref="CentersSeed"/> seeds the label centers (<see cref="HashCenters.Generate"/>).
 /// All negatives and λ = 0.01 won a small sweep on the reduced quick VOC grid at 32 bits (MAP@H≤2 0.618 against 0.569
 /// with hardest negatives and λ = 0.1; without the partial term 0.536): a starting point, not the paper's values.
 /// </summary>
@@ -28,6 +33,7 @@ public sealed record HybridLossOptions
     public double Lambda { get; init; } = 0.01;
     public double Margin { get; init; } = 0.25;
     public NegativeMining Negatives { get; init; } = NegativeMining.All;
+    public int CentersSeed { get; init; }
 
     public void Validate()
     {
@@ -91,29 +97,45 @@ public static class CodeLossTerms
 /// <item>partial: pairs sharing some but not all labels, (d(u_i, u_j) − K/2·(1 − IoU_ij))² / (K/2)², i.e. (IoU − cos)²;</item>
 /// <item>quantization: mean((|u| − 1)²).</item>
 /// </list>
+/// As an <see cref="IHashLoss"/> ("hybrid") it scores the relaxed codes; parts "global", "local", "partial", "quantization".
+/// Its local and partial terms compare images, so it takes batches of 2 or more.
 /// </summary>
-public sealed class HybridHashLoss
+public sealed class HybridHashLoss : IHashLoss
 {
     public HybridLossOptions Options { get; }
-    public HashCenterSet Centers { get; }
+    public HashCenterSet CenterSet { get; }
     private readonly Tensor _centers;
 
     public HybridHashLoss(HashCenterSet centers, HybridLossOptions? options = null)
     {
         Options = options ?? new HybridLossOptions();
         Options.Validate();
-        Centers = centers;
+        CenterSet = centers;
         _centers = centers.ToTensor().DetachFromScopes();
     }
 
+    /// <summary>The loss with the centers <see cref="HybridLossOptions.CentersSeed"/> draws for R labels and K bits.</summary>
+    public HybridHashLoss(int labels, int bits, HybridLossOptions? options = null)
+        : this(HashCenters.Generate(labels, bits, unchecked((ulong)(options ?? new HybridLossOptions()).CentersSeed)), options)
+    {
+    }
+
+    public string Name => "hybrid";
+
     /// <summary>The centers (R×K float32, CPU); the loss moves them to the codes' device and dtype.</summary>
-    public Tensor CenterTensor => _centers;
+    public Tensor Centers => _centers;
+
+    public LossValue Compute(HeadOutput output, Tensor labels)
+    {
+        var t = Compute(output.Codes, labels);
+        return new LossValue(t.Total, [("global", t.Global), ("local", t.Local), ("partial", t.Partial), ("quantization", t.Quantization)]);
+    }
 
     public HybridLossTerms Compute(Tensor u, Tensor labels)
     {
         CodeLossTerms.CheckShapes(u, labels, nameof(HybridHashLoss));
-        if (labels.Shape[1] != Centers.Labels || u.Shape[1] != Centers.Bits)
-            throw new ArgumentException($"{nameof(HybridHashLoss)}: expected {Centers.Labels} labels and {Centers.Bits} bits (the centers'), got {labels.Shape[1]} and {u.Shape[1]}");
+        if (labels.Shape[1] != CenterSet.Labels || u.Shape[1] != CenterSet.Bits)
+            throw new ArgumentException($"{nameof(HybridHashLoss)}: expected {CenterSet.Labels} labels and {CenterSet.Bits} bits (the centers'), got {labels.Shape[1]} and {u.Shape[1]}");
         var y = CodeLossTerms.Align(labels, u);
         var c = _centers.To(u.Device, u.DType);
         var g = Global(u, y, c);
@@ -176,11 +198,12 @@ public sealed class HybridHashLoss
 /// <summary>
 /// CSQ (Yuan et al., CVPR 2020) for multi-label data: an image's center is the sign of the sum of its label centers;
 /// bits where the sum is 0 take a seeded random ±1 vector's (fixed for the loss, as CSQ's random center). Loss: mean BCE
-/// between (u+1)/2 and (center+1)/2 over bits and images, + λ·mean((|u| − 1)²).
+/// between (u+1)/2 and (center+1)/2 over bits and images, + λ·mean((|u| − 1)²). As an <see cref="IHashLoss"/> ("csq")
+/// it scores the relaxed codes, each image on its own (a batch of one is enough); parts "center" and "quantization".
 /// </summary>
-public sealed class CsqLoss
+public sealed class CsqLoss : IHashLoss
 {
-    public HashCenterSet Centers { get; }
+    public HashCenterSet CenterSet { get; }
     public double Lambda { get; }
     private readonly Tensor _centers, _fill;
 
@@ -193,7 +216,7 @@ public sealed class CsqLoss
         if (!(lambda >= 0) || double.IsInfinity(lambda)) throw new ArgumentException($"lambda: expected a finite value ≥ 0, got {lambda}");
         if (fill is not null && (fill.Length != centers.Bits || fill.Any(v => Math.Abs(v) != 1)))
             throw new ArgumentException($"fill: expected {centers.Bits} values ±1");
-        (Centers, Lambda) = (centers, lambda);
+        (CenterSet, Lambda) = (centers, lambda);
         _centers = centers.ToTensor().DetachFromScopes();
         var rng = new Random(unchecked((int)centers.Seed) ^ 0xC5);
         var f = fill ?? Enumerable.Range(0, centers.Bits).Select(_ => rng.Next(2) == 0 ? -1f : 1f).ToArray();
@@ -203,7 +226,18 @@ public sealed class CsqLoss
 
     public IReadOnlyList<float> Fill { get; }
 
-    public Tensor CenterTensor => _centers;
+    public string Name => "csq";
+
+    public int MinBatch => 1;
+
+    /// <summary>The label centers (R×K float32, CPU); the loss moves them to the codes' device and dtype.</summary>
+    public Tensor Centers => _centers;
+
+    public LossValue Compute(HeadOutput output, Tensor labels)
+    {
+        var (total, center, q) = Compute(output.Codes, labels);
+        return new LossValue(total, [("center", center), ("quantization", q)]);
+    }
 
     /// <summary>B×K ±1 targets: sign(Y·C), the random center's bit where the sum is 0.</summary>
     public Tensor Targets(Tensor labels, Tensor like)
@@ -225,32 +259,64 @@ public sealed class CsqLoss
 }
 
 /// <summary>
+/// HashNet's settings (their code's defaults): β₀ = <see cref="InitialBeta"/>, continuation β_e = β₀·(1 + γ·e)^p per
+/// epoch e (γ = <see cref="Gamma"/>, p = <see cref="Power"/>), α = <see cref="Scale"/>/K (their sigmoid_param 10/K), and
+/// an optional λ·quantization on h (off by default). Experiment records hold this record itself: keep the property order.
+/// </summary>
+public sealed record HashNetOptions
+{
+    public double InitialBeta { get; init; } = 1.0;
+    public double Gamma { get; init; } = 1.0;
+    public double Power { get; init; } = 0.5;
+    public double Scale { get; init; } = 10.0;
+    public double Lambda { get; init; } = 0.0;
+
+    /// <summary>Throws naming the field when a value cannot work.</summary>
+    public void Validate()
+    {
+        foreach (var (name, v) in new[] { (nameof(InitialBeta), InitialBeta), (nameof(Scale), Scale) })
+            if (!(v > 0) || double.IsInfinity(v)) throw new ArgumentException($"HashNetOptions.{name}: expected a finite value > 0, got {v}");
+        foreach (var (name, v) in new[] { (nameof(Gamma), Gamma), (nameof(Power), Power), (nameof(Lambda), Lambda) })
+            if (!(v >= 0) || double.IsInfinity(v)) throw new ArgumentException($"HashNetOptions.{name}: expected a finite value ≥ 0, got {v}");
+    }
+}
+
+/// <summary>
 /// HashNet (Cao et al., ICCV 2017): weighted pairwise cross-entropy on α·⟨h_i, h_j⟩ with h = tanh(β·x), s_ij = 1 when
 /// a label is shared. The head's u = tanh(x) is mapped back to x = atanh(u) (u clamped to ±(1 − 1e-6): only where
 /// tanh already saturated), so β's continuation needs no change to the head. Weights as HashNet's: S/S₁ on similar,
-/// S/S₀ on dissimilar off-diagonal pairs; α = <see cref="ScaleTimesBits"/>/K (their sigmoid_param 10/K). β grows per
-/// epoch: β_e = β₀·(1 + γ·e)^p (HashNet steps it per iteration; <see cref="SetEpoch"/> is called after each epoch).
+/// S/S₀ on dissimilar off-diagonal pairs; α = <see cref="HashNetOptions.Scale"/>/K. β grows per epoch:
+/// <see cref="BeginEpoch"/>(e) sets β_e = β₀·(1 + γ·e)^p (HashNet steps it per iteration). As an <see cref="IHashLoss"/>
+/// ("hashnet") it scores the relaxed codes; parts "pairwise" and "quantization".
 /// </summary>
-public sealed class HashNetLoss
+public sealed class HashNetLoss : IHashLoss
 {
-    public double InitialBeta { get; }
-    public double Gamma { get; }
-    public double Power { get; }
-    public double ScaleTimesBits { get; }
-    public double Lambda { get; }
+    public HashNetOptions Options { get; }
+
+    /// <summary>The current continuation β (β₀ until <see cref="BeginEpoch"/> is called).</summary>
     public double Beta { get; private set; }
 
-    public HashNetLoss(double initialBeta = 1.0, double gamma = 1.0, double power = 0.5, double scaleTimesBits = 10.0, double lambda = 0.0)
+    public HashNetLoss(HashNetOptions? options = null)
     {
-        foreach (var (name, v) in new[] { ("initialBeta", initialBeta), ("scaleTimesBits", scaleTimesBits) })
-            if (!(v > 0) || double.IsInfinity(v)) throw new ArgumentException($"{name}: expected a finite value > 0, got {v}");
-        foreach (var (name, v) in new[] { ("gamma", gamma), ("power", power), ("lambda", lambda) })
-            if (!(v >= 0) || double.IsInfinity(v)) throw new ArgumentException($"{name}: expected a finite value ≥ 0, got {v}");
-        (InitialBeta, Gamma, Power, ScaleTimesBits, Lambda, Beta) = (initialBeta, gamma, power, scaleTimesBits, lambda, initialBeta);
+        Options = options ?? new HashNetOptions();
+        Options.Validate();
+        Beta = Options.InitialBeta;
     }
 
-    /// <summary>β for training after <paramref name="epochsDone"/> epochs.</summary>
-    public void SetEpoch(int epochsDone) => Beta = InitialBeta * Math.Pow(1 + Gamma * Math.Max(0, epochsDone), Power);
+    public string Name => "hashnet";
+
+    /// <summary>β for epoch <paramref name="epoch"/> (0-based): β₀·(1 + γ·epoch)^p.</summary>
+    public void BeginEpoch(int epoch)
+    {
+        if (epoch < 0) throw new ArgumentOutOfRangeException(nameof(epoch), epoch, "expected a 0-based epoch");
+        Beta = Options.InitialBeta * Math.Pow(1 + Options.Gamma * epoch, Options.Power);
+    }
+
+    public LossValue Compute(HeadOutput output, Tensor labels)
+    {
+        var (total, pairwise, q) = Compute(output.Codes, labels);
+        return new LossValue(total, [("pairwise", pairwise), ("quantization", q)]);
+    }
 
     public (Tensor Total, Tensor Pairwise, Tensor Quantization) Compute(Tensor u, Tensor labels)
     {
@@ -258,7 +324,7 @@ public sealed class HashNetLoss
         var x = u.Clamp(-1 + CodeLossTerms.Eps, 1 - CodeLossTerms.Eps);
         x = (x.Log1p() - (-x).Log1p()) * 0.5; // atanh
         var h = (x * Beta).Tanh();
-        var theta = h.MatMul(h.T()) * (ScaleTimesBits / u.Shape[1]);
+        var theta = h.MatMul(h.T()) * (Options.Scale / u.Shape[1]);
         var s = CodeLossTerms.SharesLabel(CodeLossTerms.Align(labels, u));
         var off = CodeLossTerms.OffDiagonal(u);
         var similar = (s * off).Sum();
@@ -266,7 +332,7 @@ public sealed class HashNetLoss
         var all = off.Sum();
         var w = s * (all / similar.Clamp(1.0, null)) + (1.0 - s) * (all / dissimilar.Clamp(1.0, null));
         var pairwise = ((theta.Softplus() - s * theta) * w * off).Sum() / all;
-        var q = CodeLossTerms.Quantization(h) * Lambda;
+        var q = CodeLossTerms.Quantization(h) * Options.Lambda;
         return (pairwise + q, pairwise, q);
     }
 }
@@ -274,13 +340,22 @@ public sealed class HashNetLoss
 /// <summary>
 /// DPSH (Li et al., IJCAI 2016): the pairwise likelihood on θ_ij = ½·uᵢᵀuⱼ, L = log(1 + e^θ) − s_ij·θ (s_ij = 1 when a
 /// label is shared), averaged over the off-diagonal pairs of the batch, + η·mean((|u| − 1)²) (their ‖b − u‖² with b = sign u).
+/// As an <see cref="IHashLoss"/> ("dpsh") it scores the relaxed codes; parts "likelihood" and "quantization".
 /// </summary>
-public sealed class DpshLoss(double eta = DpshLoss.DefaultEta)
+public sealed class DpshLoss(double eta = DpshLoss.DefaultEta) : IHashLoss
 {
     /// <summary>Ours: DPSH sums over pairs, we average, so their η does not carry over.</summary>
     public const double DefaultEta = 0.1;
 
     public double Eta { get; } = eta >= 0 && !double.IsInfinity(eta) ? eta : throw new ArgumentException($"eta: expected a finite value ≥ 0, got {eta}");
+
+    public string Name => "dpsh";
+
+    public LossValue Compute(HeadOutput output, Tensor labels)
+    {
+        var (total, likelihood, q) = Compute(output.Codes, labels);
+        return new LossValue(total, [("likelihood", likelihood), ("quantization", q)]);
+    }
 
     public (Tensor Total, Tensor Likelihood, Tensor Quantization) Compute(Tensor u, Tensor labels)
     {

@@ -3,14 +3,31 @@ using Lah.Torch;
 
 namespace Lah.Hashing.Losses;
 
-// TEMPORARY STUB (replaced by the hashing-settings branch on merge).
+/// <summary>
+/// The loss contract of the one training loop: every loss (Cauchy variants, classification BCE, hybrid, CSQ,
+/// HashNet, DPSH) implements it; the loop knows nothing else about a loss.
+/// </summary>
 public interface IHashLoss
 {
+    /// <summary>A short name for logs and fingerprints: "cauchy", "classification", "hybrid", "csq", "hashnet", "dpsh".</summary>
     string Name { get; }
+
+    /// <summary>The smallest batch it can score (pairwise losses need 2).</summary>
     int MinBatch => 2;
+
+    /// <summary>Called before each epoch (0-based): HashNet's β continuation.</summary>
     void BeginEpoch(int epoch) { }
+
+    /// <summary>Label centers (R×K, ±1) the loss pulls toward, saved with the model; null for losses without centers.</summary>
     Tensor? Centers => null;
+
+    /// <summary>The loss of one forward pass of the head against the batch's multi-hot labels (B×R, 0/1).</summary>
     LossValue Compute(HeadOutput output, Tensor labels);
 }
 
-public sealed record LossValue(Tensor Total, IReadOnlyList<(string Name, Tensor Value)> Parts);
+/// <summary>The scalar to minimise and its named parts (as weighted in the total), for logs and divergence messages.</summary>
+public sealed record LossValue(Tensor Total, IReadOnlyList<(string Name, Tensor Value)> Parts)
+{
+    /// <summary>A total without parts.</summary>
+    public LossValue(Tensor total) : this(total, []) { }
+}

@@ -11,7 +11,7 @@ public static class HashHeads
         ReadOnlySpan<double> cooccurrence, Generator? generator = null)
     {
         config.Validate();
-        return config.WordEmbedding == WordEmbedding.None
+        return config.Head.Embedding == WordEmbedding.None
             ? new DchModel(config.ImageDim, config.LabelCount, config.HashBits, config.TanhInTraining, generator)
             : LahModel.FromCooccurrence(config, wordVectors, nums, cooccurrence, generator);
     }

@@ -49,8 +49,8 @@ public sealed class LahModel : Module, IHashHead
     public LahModel(LahConfig config, float[]? labelInput, double[] correlation, Generator? generator = null)
     {
         config.Validate();
-        if (config.WordEmbedding == WordEmbedding.None)
-            throw new ArgumentException("LahConfig.WordEmbedding: None has no label branch; build a DchModel instead");
+        if (config.Head.Embedding == WordEmbedding.None)
+            throw new ArgumentException("LahHeadOptions.Embedding: None has no label branch; build a DchModel instead");
         Config = config;
         int r = config.LabelCount;
         if (correlation.Length != r * r)
@@ -58,14 +58,14 @@ public sealed class LahModel : Module, IHashHead
                 $"correlation: expected an R×R matrix for LahConfig.LabelCount = {r} ({r * r} values), got {correlation.Length}");
 
         float[] inp;
-        if (config.WordEmbedding == WordEmbedding.OneHot)
+        if (config.Head.Embedding == WordEmbedding.OneHot)
         {
             inp = new float[r * r];
             for (int i = 0; i < r; i++) inp[i * r + i] = 1;
         }
         else
         {
-            inp = labelInput ?? throw new ArgumentException($"labelInput: {config.WordEmbedding} needs word vectors");
+            inp = labelInput ?? throw new ArgumentException($"labelInput: {config.Head.Embedding} needs word vectors");
             if (inp.Length != r * config.WordDim)
                 throw new ArgumentException(
                     $"labelInput: expected R×word_dim = {r}×{config.WordDim} values (LahConfig.LabelCount × WordDim), got {inp.Length}");
@@ -77,20 +77,20 @@ public sealed class LahModel : Module, IHashHead
         _adjacencyHat = AdjacencyHat(correlation);
         RegisterBuffer("A_hat", _adjacencyHat, persistent: false);
 
-        Gc1 = new GraphConvolution(config.GcnInputDim, config.GcnHidden, generator);
-        Gc2 = new GraphConvolution(config.GcnHidden, config.GcnOutputDim, generator);
+        Gc1 = new GraphConvolution(config.GcnInputDim, config.Head.GcnHidden, generator);
+        Gc2 = new GraphConvolution(config.Head.GcnHidden, config.GcnOutputDim, generator);
         RegisterModule("gc1", Gc1);
         RegisterModule("gc2", Gc2);
         // Per-label projections only where MFB uses them; the shared ones exist under the dot product too (official).
-        if (config.MfbProjections == MfbProjections.PerLabel && config.Fusion == FusionKind.Mfb)
+        if (config.Head.MfbProjections == MfbProjections.PerLabel && config.Head.Fusion == FusionKind.Mfb)
         {
-            PerLabelImageProjection = RegisterModule("mfb_U", new PerLabelLinear(r, config.ImageDim, config.JointDim));
-            PerLabelLabelProjection = RegisterModule("mfb_V", new PerLabelLinear(r, config.ClassifierDim, config.JointDim));
+            PerLabelImageProjection = RegisterModule("mfb_U", new PerLabelLinear(r, config.ImageDim, config.Head.JointDim));
+            PerLabelLabelProjection = RegisterModule("mfb_V", new PerLabelLinear(r, config.Head.ClassifierDim, config.Head.JointDim));
         }
         else
         {
-            ImageProjection = RegisterModule("Linear_imgdataproj", new Linear(config.ImageDim, config.JointDim, generator: generator));
-            LabelProjection = RegisterModule("Linear_classifierproj", new Linear(config.ClassifierDim, config.JointDim, generator: generator));
+            ImageProjection = RegisterModule("Linear_imgdataproj", new Linear(config.ImageDim, config.Head.JointDim, generator: generator));
+            LabelProjection = RegisterModule("Linear_classifierproj", new Linear(config.Head.ClassifierDim, config.Head.JointDim, generator: generator));
         }
         HashLayer = new Linear(config.FusedDim, config.HashBits, generator: generator);
         RegisterModule("hash_layer", HashLayer);
@@ -98,7 +98,7 @@ public sealed class LahModel : Module, IHashHead
 
     private Tensor AdjacencyHat(ReadOnlySpan<double> a)
     {
-        var aHat = LabelGraph.GenAdj(a, Config.AdjacencyNormalization);
+        var aHat = LabelGraph.GenAdj(a, Config.Head.Propagation);
         return Torch.FromArray(aHat.Select(x => (float)x).ToArray(), Config.LabelCount, Config.LabelCount);
     }
 
@@ -121,7 +121,7 @@ public sealed class LahModel : Module, IHashHead
         if (nums.Length != config.LabelCount)
             throw new ArgumentException(
                 $"nums: expected LahConfig.LabelCount = {config.LabelCount} occurrence counts, got {nums.Length}");
-        return new LahModel(config, labelInput, LabelGraph.GenA(nums, cooccurrence, config.Tau, config.P, config.GraphVariant), generator);
+        return new LahModel(config, labelInput, LabelGraph.GenA(nums, cooccurrence, config.Head.Tau, config.Head.P, config.Head.Graph), generator);
     }
 
     /// <summary>Label embeddings E = Â·LeakyReLU(Â·(X·W1))·W2 (R×C).</summary>
@@ -136,12 +136,12 @@ public sealed class LahModel : Module, IHashHead
     {
         CheckFeatures(features);
         var e = LabelEmbeddings();
-        if (Config.Fusion == FusionKind.DotProduct) return Fusion.DotProduct(features, e);
+        if (Config.Head.Fusion == FusionKind.DotProduct) return Fusion.DotProduct(features, e);
         if (PerLabelImageProjection is not null && PerLabelLabelProjection is not null)
             return Fusion.MfbPerLabel(PerLabelImageProjection.ForwardShared(features), PerLabelLabelProjection.ForwardPerLabel(e),
-                Config.PoolingStride, Config.Dropout, IsTraining, Generator);
-        return Fusion.Mfb(ImageProjection!.Forward(features), LabelProjection!.Forward(e), Config.PoolingStride,
-            Config.Dropout, IsTraining, Generator);
+                Config.Head.PoolingStride, Config.Head.Dropout, IsTraining, Generator);
+        return Fusion.Mfb(ImageProjection!.Forward(features), LabelProjection!.Forward(e), Config.Head.PoolingStride,
+            Config.Head.Dropout, IsTraining, Generator);
     }
 
     public HeadOutput ForwardHead(Tensor features)
@@ -183,8 +183,8 @@ public sealed class LahModel : Module, IHashHead
         var groups = new List<ParameterGroup> { new("gcn", [Gc1.Weight, Gc2.Weight]) };
         if (Config.ParameterTraining == ParameterTraining.Trained)
         {
-            if (Config.Fusion == FusionKind.Mfb)
-                groups.Add(new("fusion", Config.MfbProjections == MfbProjections.PerLabel
+            if (Config.Head.Fusion == FusionKind.Mfb)
+                groups.Add(new("fusion", Config.Head.MfbProjections == MfbProjections.PerLabel
                     ? [.. PerLabelImageProjection!.Parameters(), .. PerLabelLabelProjection!.Parameters()]
                     : [.. ImageProjection!.Parameters(), .. LabelProjection!.Parameters()]));
             groups.Add(new("hash", [.. HashLayer.Parameters()]));

@@ -94,9 +94,9 @@ public class CenterLossTests
     public void HashNetMatchesHandValueAndItsBetaGrowsPerEpoch()
     {
         using var scope = Torch.NewScope();
-        var loss = new HashNetLoss(initialBeta: 1, gamma: 3, power: 0.5);
+        var loss = new HashNetLoss(new HashNetOptions { InitialBeta = 1, Gamma = 3, Power = 0.5 });
         Assert.Equal(1.2383654044289034, loss.Compute(Codes(), Labels()).Total.ItemDouble(), 1e-9);
-        loss.SetEpoch(1); // β = 1·(1 + 3·1)^0.5 = 2
+        loss.BeginEpoch(1); // β = 1·(1 + 3·1)^0.5 = 2
         Assert.Equal(2.0, loss.Beta, 1e-12);
         Assert.Equal(1.2246190426106789, loss.Compute(Codes(), Labels()).Total.ItemDouble(), 1e-9);
     }
@@ -121,7 +121,7 @@ public class CenterLossTests
         "hybrid-hardest" => new HybridHashLoss(Centers, new() { Alpha = 0.5, Beta = 2, Lambda = 0.1, Negatives = NegativeMining.Hardest }).Compute(u, y).Total,
         "hybrid-all" => new HybridHashLoss(Centers, new() { Negatives = NegativeMining.All }).Compute(u, y).Total,
         "csq" => new CsqLoss(Centers, 0.5).Compute(u, y).Total,
-        "hashnet" => new HashNetLoss(initialBeta: 1.5).Compute(u, y).Total,
+        "hashnet" => new HashNetLoss(new HashNetOptions { InitialBeta = 1.5 }).Compute(u, y).Total,
         "dpsh" => new DpshLoss(0.1).Compute(u, y).Total,
         _ => throw new ArgumentException(which),
     };

@@ -24,7 +24,7 @@ public class LahGoldenTests
         GoldenAssert.Close("expected.fused", g.File.ReadFloat32("expected.fused"), output.Fused.ToFloatArray());
         GoldenAssert.Close("expected.codes", g.File.ReadFloat32("expected.codes"), output.Codes.ToFloatArray());
 
-        var loss = new CauchyHashLoss(g.Config.Loss).Compute(output.Codes, g.Input("input.labels"));
+        var loss = new CauchyHashLoss(g.Loss).Compute(output.Codes, g.Input("input.labels"));
         GoldenAssert.Close("expected.loss", g.File.ReadFloat32("expected.loss"), [loss.Total.ItemFloat()]);
         GoldenAssert.Close("expected.loss_cauchy", g.File.ReadFloat32("expected.loss_cauchy"), [loss.Cauchy.ItemFloat()]);
         GoldenAssert.Close("expected.loss_quant", g.File.ReadFloat32("expected.loss_quant"), [loss.Quantization.ItemFloat()]);

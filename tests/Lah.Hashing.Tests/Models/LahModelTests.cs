@@ -19,12 +19,11 @@ public class LahModelTests
         HashBits = 8,
         ImageDim = D,
         WordDim = 7,
-        GcnHidden = 9,
-        ClassifierDim = 11,
-        JointDim = 6,
-        PoolingStride = 6,
-        Dropout = 0,
+        Head = new LahHeadOptions { GcnHidden = 9, ClassifierDim = 11, JointDim = 6, PoolingStride = 6, Dropout = 0 },
     };
+
+    /// <summary><see cref="Small"/> with its head settings changed.</summary>
+    private static LahConfig SmallWith(Func<LahHeadOptions, LahHeadOptions> head) => Small with { Head = head(Small.Head) };
 
     private static IHashHead Create(LahConfig c)
     {
@@ -39,7 +38,7 @@ public class LahModelTests
     [Fact]
     public void WordEmbeddingNoneGivesTheDchBaseline()
     {
-        using var head = Create(Small with { WordEmbedding = WordEmbedding.None });
+        using var head = Create(SmallWith(h => h with { Embedding = WordEmbedding.None }));
         var dch = Assert.IsType<DchModel>(head);
         Assert.Equal(new long[] { 8, D }, Shapes(dch)["hash_layer.weight"]);
         Assert.Single(Shapes(dch).Keys, k => k.EndsWith("weight", StringComparison.Ordinal));
@@ -49,7 +48,7 @@ public class LahModelTests
     public void LoadingAnotherLabelMatrixRebuildsThePropagationMatrix()
     {
         // Same seed, so equal weights; only A differs. After loading b's state (A included) into a, Â must follow.
-        var c = Small with { Dropout = 0 };
+        var c = SmallWith(h => h with { Dropout = 0 });
         var words = Enumerable.Range(0, R * c.WordDim).Select(i => (float)Math.Sin(i)).ToArray();
         var a1 = Enumerable.Range(0, R * R).Select(i => i % (R + 1) == 0 ? 0.0 : 0.25).ToArray();
         var a2 = Enumerable.Range(0, R * R).Select(i => i % (R + 1) == 0 ? 0.0 : (i % 4) * 0.125).ToArray();
@@ -71,14 +70,14 @@ public class LahModelTests
     [Fact]
     public void OneHotFeedsTheIdentityToTheGcn()
     {
-        using var head = Create(Small with { WordEmbedding = WordEmbedding.OneHot });
+        using var head = Create(SmallWith(h => h with { Embedding = WordEmbedding.OneHot }));
         Assert.Equal(new long[] { R, 9 }, Shapes(head)["gc1.weight"]);
     }
 
     [Fact]
     public void DotProductSizesTheGcnToTheImageAndHashesROutputs()
     {
-        using var head = Create(Small with { Fusion = FusionKind.DotProduct });
+        using var head = Create(SmallWith(h => h with { Fusion = FusionKind.DotProduct }));
         Assert.Equal(new long[] { 9, D }, Shapes(head)["gc2.weight"]);
         Assert.Equal(new long[] { 8, R }, Shapes(head)["hash_layer.weight"]);
         Assert.Equal(["gcn", "hash"], head.OptimizedGroups().Select(g => g.Name));
@@ -112,14 +111,14 @@ public class LahModelTests
             double v = x[b * R + r];
             return y[b * R + r] * -Math.Log(1 + Math.Exp(-v)) + (1 - y[b * R + r]) * -Math.Log(1 + Math.Exp(v));
         }));
-        var loss = ClassificationLoss.MultiLabelSoftMargin(scores, Torch.FromArray(y, 3, R)).ItemDouble();
+        var loss = new MultiLabelSoftMarginLoss().Compute(scores, Torch.FromArray(y, 3, R)).ItemDouble();
         Assert.Equal(expected, loss, 1e-5);
     }
 
     [Fact]
     public void ClassifierScoresNeedOneValuePerLabel()
     {
-        using var head = (LahModel)Create(Small with { PoolingStride = 3 });
+        using var head = (LahModel)Create(SmallWith(h => h with { PoolingStride = 3 }));
         using var scope = Torch.NewScope();
         Assert.Throws<InvalidOperationException>(() => head.ClassifierScores(Torch.Rand([2, D])));
     }
@@ -146,7 +145,7 @@ public class LahModelTests
     [Fact]
     public void PerLabelProjectionsHaveTheirOwnNamesShapesAndGroup()
     {
-        var c = Small with { MfbProjections = MfbProjections.PerLabel, JointDim = 6, PoolingStride = 3 };
+        var c = SmallWith(h => h with { MfbProjections = MfbProjections.PerLabel, JointDim = 6, PoolingStride = 3 });
         using var head = (LahModel)Create(c);
         var shapes = Shapes(head);
         Assert.Equal(["gc1.weight", "gc2.weight", "mfb_U.weight", "mfb_U.bias", "mfb_V.weight", "mfb_V.bias", "hash_layer.weight",
@@ -190,7 +189,7 @@ public class LahModelTests
     public void PerLabelProjectionsNeedMfb()
     {
         var e = Assert.Throws<ArgumentException>(() =>
-            (Small with { MfbProjections = MfbProjections.PerLabel, Fusion = FusionKind.DotProduct }).Validate());
+            SmallWith(h => h with { MfbProjections = MfbProjections.PerLabel, Fusion = FusionKind.DotProduct }).Validate());
         Assert.Contains("MfbProjections", e.Message);
     }
 }

@@ -27,13 +27,18 @@ public class MetaDeviceTests
         HashBits = K,
         ImageDim = D,
         WordDim = 7,
-        GcnHidden = 9,
-        ClassifierDim = 12,
-        JointDim = 12,
-        PoolingStride = fusion == FusionKind.Mfb ? 4 : 12,
-        Fusion = fusion,
-        Dropout = 0.5,
+        Head = new LahHeadOptions
+        {
+            GcnHidden = 9,
+            ClassifierDim = 12,
+            JointDim = 12,
+            PoolingStride = fusion == FusionKind.Mfb ? 4 : 12,
+            Fusion = fusion,
+            Dropout = 0.5,
+        },
     };
+
+    private static LahConfig WithHead(LahConfig c, Func<LahHeadOptions, LahHeadOptions> head) => c with { Head = head(c.Head) };
 
     private static IHashHead Head(LahConfig c)
     {
@@ -51,9 +56,10 @@ public class MetaDeviceTests
     private static LahConfig HeadConfig(string kind) => kind switch
     {
         "mfb" => Config(FusionKind.Mfb),
-        "mfb-per-label" => Config(FusionKind.Mfb) with { MfbProjections = MfbProjections.PerLabel, AdjacencyNormalization = Lah.Hashing.Graph.AdjacencyNormalization.Paper },
+        "mfb-per-label" => WithHead(Config(FusionKind.Mfb),
+            h => h with { MfbProjections = MfbProjections.PerLabel, Propagation = Lah.Hashing.Graph.AdjacencyNormalization.Paper }),
         "dot" => Config(FusionKind.DotProduct),
-        _ => Config(FusionKind.Mfb) with { WordEmbedding = WordEmbedding.None },
+        _ => WithHead(Config(FusionKind.Mfb), h => h with { Embedding = WordEmbedding.None }),
     };
 
     [Theory]
@@ -130,7 +136,7 @@ public class MetaDeviceTests
         using var scope = Torch.NewScope();
         var scores = head.ClassifierScores(Torch.Randn([B, D], device: Device.Meta));
         Assert.Equal(new long[] { B, R }, scores.Shape);
-        var loss = ClassificationLoss.MultiLabelSoftMargin(scores, MetaLabels());
+        var loss = new MultiLabelSoftMarginLoss().Compute(scores, MetaLabels());
         Assert.Empty(loss.Shape);
         Assert.Equal(Device.Meta, loss.Device);
         loss.Backward();
