@@ -1,3 +1,5 @@
+using System.IO.Compression;
+using System.Text.Json;
 using Lah.Tests;
 using Lah.Torch;
 using Lah.Torch.NN;
@@ -173,6 +175,133 @@ public sealed class PyTorchWeightsTests : IDisposable
         var missing = _dir.File("absent.pth");
         var nf = Assert.Throws<FileNotFoundException>(() => ModelRegistry.LoadWeights(model, missing));
         Assert.Contains(missing, nf.Message);
+    }
+
+    // Writes Fixtures/make_pth_corners.py's files (no golden needed); expected.json holds each state dict's file
+    // order and every tensor's shape, dtype and values as float64.
+    private JsonElement MakeCorners()
+    {
+        PythonFixtures.Run(PythonFixtures.Script("make_pth_corners.py"), [_dir.Path], "torch", "numpy");
+        return JsonDocument.Parse(File.ReadAllText(_dir.File("expected.json"))).RootElement.Clone();
+    }
+
+    // int8/int16 widen to Int64 (no C# dtype); the rest keep PyTorch's dtype.
+    private static DType DTypeOf(string torchName) => torchName switch
+    {
+        "float32" => DType.Float32,
+        "float64" => DType.Float64,
+        "float16" => DType.Float16,
+        "bfloat16" => DType.BFloat16,
+        "int32" => DType.Int32,
+        "int64" or "int16" or "int8" => DType.Int64,
+        "uint8" => DType.UInt8,
+        "bool" => DType.Bool,
+        _ => throw new ArgumentException(torchName),
+    };
+
+    private void AssertStateDict(JsonElement expected, string file)
+    {
+        var want = expected.GetProperty(file);
+        var dict = TorchPickle.LoadStateDict(_dir.File(file));
+        try
+        {
+            Assert.Equal(want.GetProperty("order").EnumerateArray().Select(e => e.GetString()!).ToArray(), dict.Keys.ToArray());
+            foreach (var t in want.GetProperty("tensors").EnumerateObject())
+            {
+                var got = dict[t.Name];
+                Assert.Equal(t.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray(), got.Shape);
+                Assert.Equal(DTypeOf(t.Value.GetProperty("dtype").GetString()!), got.DType);
+                using var f64 = got.To(DType.Float64);
+                var values = t.Value.GetProperty("values").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+                Assert.True(values.SequenceEqual(f64.ToDoubleArray()), $"{file} '{t.Name}': [{string.Join(", ", f64.ToDoubleArray())}]");
+            }
+        }
+        finally
+        {
+            foreach (var t in dict.Values) t.Dispose();
+        }
+    }
+
+    [SkippableFact]
+    public void Strided_and_offset_views_every_storage_type_and_tied_keys_load_in_file_order()
+    {
+        var expected = MakeCorners();
+        AssertStateDict(expected, "views.pth");
+
+        // One tensor object under two keys gives two tensors the caller owns separately.
+        var dict = TorchPickle.LoadStateDict(_dir.File("views.pth"));
+        dict["tied.a"].Dispose();
+        Assert.Equal([0.25f, -0.5f], dict["tied.b"].ToFloatArray());
+        foreach (var (k, t) in dict)
+            if (k != "tied.a") t.Dispose();
+    }
+
+    [SkippableFact]
+    public void An_OrderedDict_longer_than_a_pickle_batch_keeps_the_file_order()
+    {
+        var expected = MakeCorners();
+        AssertStateDict(expected, "big.pth");
+    }
+
+    [SkippableFact]
+    public void A_checkpoint_gives_its_model_entry_beside_numpy_namespace_and_nested_dicts()
+    {
+        var expected = MakeCorners();
+        AssertStateDict(expected, "checkpoint.pth");
+    }
+
+    [SkippableFact]
+    public void Damaged_archives_and_pickles_fail_naming_the_file_and_the_cause()
+    {
+        MakeCorners();
+        void Fails(string file, string cause)
+        {
+            var path = _dir.File(file);
+            var e = Assert.Throws<InvalidDataException>(() => TorchPickle.LoadStateDict(path));
+            Assert.Contains(path, e.Message);
+            Assert.Contains(cause, e.Message);
+            Assert.DoesNotContain("\n", e.Message);
+        }
+
+        Fails("complex.pth", "unsupported storage type torch.ComplexFloatStorage");
+        Fails("short_storage.pth", "'w': shape [4] and strides reach past its storage (8 bytes)");
+        Fails("no_storage.pth", "'w': storage data/0 is missing");
+        Fails("bad_pickle.pth", "data.pkl is not a readable pickle");
+        Fails("cut_pickle.pth", "data.pkl is not a readable pickle");
+        Fails("big_endian.pth", "byteorder is 'big'");
+        Fails("counter.pth", "collections.Counter");
+    }
+
+    [Fact]
+    public void Archives_whose_pickle_is_garbage_or_no_dict_fail_naming_the_file_without_python()
+    {
+        string Archive(string name, byte[] pickle)
+        {
+            var path = _dir.File(name);
+            using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
+            {
+                using var s = zip.CreateEntry("archive/data.pkl").Open();
+                s.Write(pickle);
+            }
+            return path;
+        }
+
+        var opcode = Archive("opcode.pth", [0x80, 0x02, 0xff]);
+        var e = Assert.Throws<InvalidDataException>(() => TorchPickle.LoadStateDict(opcode));
+        Assert.Contains(opcode, e.Message);
+        Assert.Contains("data.pkl is not a readable pickle", e.Message);
+
+        var empty = Archive("empty.pth", []);
+        Assert.Contains(empty, Assert.Throws<InvalidDataException>(() => TorchPickle.LoadStateDict(empty)).Message);
+
+        var none = Archive("none.pth", [0x80, 0x02, (byte)'N', (byte)'.']);
+        var n = Assert.Throws<InvalidDataException>(() => TorchPickle.LoadStateDict(none));
+        Assert.Contains(none, n.Message);
+        Assert.Contains("holds None, not a state dict", n.Message);
+
+        // {'w': 1.5}: a dict, but not of tensors.
+        var floats = Archive("floats.pth", [0x80, 0x02, (byte)'}', (byte)'X', 1, 0, 0, 0, (byte)'w', (byte)'G', 0x3f, 0xf8, 0, 0, 0, 0, 0, 0, (byte)'s', (byte)'.']);
+        Assert.Contains("'w' is a float, not a tensor", Assert.Throws<InvalidDataException>(() => TorchPickle.LoadStateDict(floats)).Message);
     }
 
     [Fact]

@@ -1,7 +1,10 @@
-using System.Buffers.Binary;
+using System.Collections;
 using System.IO.Compression;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
+using Razorvine.Pickle;
+using Razorvine.Pickle.Objects;
 
 namespace Lah.Torch.Serialization;
 
@@ -10,11 +13,12 @@ namespace Lah.Torch.Serialization;
 /// weights) read without Python. Only state dicts: a dict of name → tensor, or a checkpoint whose <c>state_dict</c> /
 /// <c>model</c> entry is one.
 /// <para>
-/// The pickle is read here rather than by libtorch's <c>torch::pickle_load</c>: libtorch's unpickler (1.13, and
-/// later: pytorch/pytorch#100741) turns <c>collections.OrderedDict</c>, which every <c>Module.state_dict()</c> is, into
-/// None and fails with "Expected GenericDict but got None". The subset read is what torch.save writes (pickle
-/// protocol 2–5, tensors as persistent storage ids into the zip's <c>data/</c> entries); any other Python object
-/// fails naming it.
+/// The pickle is read by Razorvine.Pickle rather than libtorch's <c>torch::pickle_load</c>: libtorch's unpickler (1.13,
+/// and later: pytorch/pytorch#100741) turns <c>collections.OrderedDict</c>, which every <c>Module.state_dict()</c> is,
+/// into None and fails with "Expected GenericDict but got None". Tensors are the persistent storage ids torch.save
+/// writes (entries <c>data/KEY</c> of the zip) wrapped by <c>torch._utils._rebuild_tensor_v2</c>; constructors
+/// registered with the library map those, <c>OrderedDict</c> and the storage classes to records. Other objects of a
+/// checkpoint become the library's class dicts (numpy scalars and arrays: opaque) and are not read.
 /// </para>
 /// </summary>
 public static class TorchPickle
@@ -41,8 +45,7 @@ public static class TorchPickle
             var prefix = pkl.FullName[..^"data.pkl".Length];
             if (zip.GetEntry(prefix + "byteorder") is { } bo && ReadAll(bo) is var order && Encoding.ASCII.GetString(order) != "little")
                 throw new InvalidDataException($"byteorder is '{Encoding.ASCII.GetString(order)}', only little-endian files are read");
-            var root = new Unpickler(ReadAll(pkl)).Load();
-            var entries = StateDictEntries(root);
+            var entries = StateDictEntries(StorageUnpickler.Load(ReadAll(pkl)));
             var storages = new Dictionary<string, byte[]>();
             var result = new Dictionary<string, Tensor>();
             try
@@ -55,7 +58,7 @@ public static class TorchPickle
                             ?? throw new InvalidDataException($"'{name}': storage data/{t.Storage.Key} is missing from the archive");
                         storages[t.Storage.Key] = bytes = ReadAll(entry);
                     }
-                    if (!result.TryAdd(name, Materialize(name, t, bytes))) throw new InvalidDataException($"key '{name}' appears twice");
+                    result.Add(name, Materialize(name, t, bytes));
                 }
                 return result;
             }
@@ -82,21 +85,21 @@ public static class TorchPickle
     // The (name, tensor) pairs of a dict of tensors, or of its "state_dict" / "model" entry.
     private static List<(string, TensorRef)> StateDictEntries(object? root)
     {
-        if (root is not PyDict dict)
+        if (root is not Hashtable dict)
             throw new InvalidDataException($"the file holds {Describe(root)}, not a state dict (a dict of name -> tensor)");
         if (TryTensors(dict, out var entries, out var bad)) return entries;
         foreach (var key in new[] { "state_dict", "model" })
-            if (dict.Get(key) is PyDict inner)
+            if (dict[key] is Hashtable inner)
                 return TryTensors(inner, out entries, out var innerBad) ? entries
                     : throw new InvalidDataException($"not a state dict: '{key}' entry: {innerBad}");
         throw new InvalidDataException($"not a state dict: {bad}");
     }
 
-    private static bool TryTensors(PyDict dict, out List<(string, TensorRef)> entries, out string bad)
+    private static bool TryTensors(Hashtable dict, out List<(string, TensorRef)> entries, out string bad)
     {
         entries = [];
         bad = "";
-        foreach (var (k, v) in dict.Items)
+        foreach (var (k, v) in Items(dict))
         {
             if (k is not string name) { bad = $"a key that is {Describe(k)}"; return false; }
             if (v is not TensorRef t) { bad = $"'{name}' is {Describe(v)}, not a tensor"; return false; }
@@ -105,42 +108,39 @@ public static class TorchPickle
         return true;
     }
 
+    // A dict's items in the file's order. The library's dicts are Hashtables, and its SETITEMS inserts each batch in
+    // reverse, so insertion order is lost; but pickle writes each value right after its key, so tensors come in the
+    // order of their persistent loads. One tensor object under several keys (a hand-made dict of tied weights; a
+    // Module.state_dict() detaches each entry) loads once: those keys follow in ordinal order.
+    private static IEnumerable<(object Key, object? Value)> Items(Hashtable dict) =>
+        dict.Cast<DictionaryEntry>().Select(e => (e.Key, e.Value))
+            .OrderBy(e => e.Value is TensorRef t ? t.Storage.Sequence : long.MaxValue)
+            .ThenBy(e => e.Key.ToString(), StringComparer.Ordinal);
+
     private static string Describe(object? o) => o switch
     {
         null => "None",
         string => "a string",
-        long or System.Numerics.BigInteger => "an integer",
+        int or long or BigInteger => "an integer",
         double => "a float",
         bool => "a bool",
-        PyDict => "a dict",
-        List<object?> => "a list",
+        byte[] => "bytes",
+        Hashtable => "a dict",
+        ArrayList => "a list",
         object?[] => "a tuple",
         TensorRef => "a tensor",
-        PyObject p => $"a {p.Class}",
-        PyGlobal g => $"the global {g}",
+        StorageRef => "a storage",
+        ClassDict c => $"a {c.ClassName}",
+        Opaque p => $"a {p.Class}",
+        ClassDictConstructor g => $"the global {g.module}.{g.name}",
+        StorageType s => $"the global torch.{s.Name}",
         _ => o.GetType().Name,
-    };
-
-    // Element sizes of the storage classes torch.save names (int8/int16 widen to int64: no C# dtype).
-    private static (DType DType, int Size) StorageType(string name) => name switch
-    {
-        "FloatStorage" => (DType.Float32, 4),
-        "DoubleStorage" => (DType.Float64, 8),
-        "HalfStorage" => (DType.Float16, 2),
-        "BFloat16Storage" => (DType.BFloat16, 2),
-        "LongStorage" => (DType.Int64, 8),
-        "IntStorage" => (DType.Int32, 4),
-        "ShortStorage" => (DType.Int64, 2),
-        "CharStorage" => (DType.Int64, 1),
-        "ByteStorage" => (DType.UInt8, 1),
-        "BoolStorage" => (DType.Bool, 1),
-        _ => throw new InvalidDataException($"unsupported storage type torch.{name}"),
     };
 
     // Gathers the tensor's elements (offset, sizes and strides in elements) into a contiguous tensor.
     private static Tensor Materialize(string name, TensorRef t, byte[] storage)
     {
-        var (dtype, size) = StorageType(t.Storage.Type);
+        var (type, size) = (t.Storage.Type, t.Storage.Type.Size);
         long n = t.Shape.Aggregate(1L, (a, b) => a * b);
         var bytes = new byte[n * size];
         if (n > 0)
@@ -153,8 +153,8 @@ public static class TorchPickle
             if (IsRowMajor(t)) Buffer.BlockCopy(storage, checked((int)(t.Offset * size)), bytes, 0, bytes.Length);
             else GatherStrided(t, storage, size, bytes);
         }
-        var shape = t.Shape;
-        var tensor = t.Storage.Type switch
+        var (shape, dtype) = (t.Shape, type.DType);
+        var tensor = type.Name switch
         {
             "FloatStorage" => Torch.FromSpan(MemoryMarshal.Cast<byte, float>(bytes), shape, dtype),
             "DoubleStorage" => Torch.FromSpan(MemoryMarshal.Cast<byte, double>(bytes), shape, dtype),
@@ -196,173 +196,128 @@ public static class TorchPickle
         }
     }
 
-    private sealed record PyGlobal(string Module, string Name)
+    /// <summary>A <c>torch.XStorage</c> class: what a persistent id's element type is (int8/int16 widen to int64: no C# dtype).</summary>
+    private sealed record StorageType(string Name, DType DType, int Size) : IObjectConstructor
     {
-        public override string ToString() => $"{Module}.{Name}";
+        public object construct(object[] args) =>
+            throw new InvalidDataException($"torch.{Name}(...) is called in the pickle; torch.save refers to storages by persistent id only");
     }
 
-    private sealed record PyObject(string Class);
-    private sealed record StorageRef(string Type, string Key);
+    /// <summary>The zip entry <c>data/Key</c>; <paramref name="Sequence"/> counts persistent loads, i.e. the file's order.</summary>
+    private sealed record StorageRef(StorageType Type, string Key, long Sequence);
+
     private sealed record TensorRef(StorageRef Storage, long Offset, long[] Shape, long[] Stride);
 
-    private sealed class PyDict
+    /// <summary>A Python object the state dict does not need (a numpy scalar in a checkpoint, say), kept by class name.</summary>
+    private sealed class Opaque(string cls)
     {
-        public List<(object? Key, object? Value)> Items { get; } = [];
+        public string Class => cls;
 
-        public void Set(object? k, object? v)
-        {
-            var i = Items.FindIndex(e => Equals(e.Key, k));
-            if (i >= 0) Items[i] = (k, v);
-            else Items.Add((k, v));
-        }
-
-        public object? Get(string k) => Items.FirstOrDefault(e => Equals(e.Key, k)).Value;
+        // BUILD: the object's state; not needed.
+        public void __setstate__(object? state) { }
     }
 
-    /// <summary>A pickle virtual machine for the opcodes torch.save emits; other Python objects become opaque.</summary>
-    private sealed class Unpickler(byte[] data)
+    /// <summary><c>collections.OrderedDict</c>: a <see cref="Hashtable"/>, what the library's SETITEM(S) fill.</summary>
+    private sealed class OrderedDict : Hashtable
     {
-        private static readonly object Mark = new();
-        private readonly List<object?> _stack = [];
-        private readonly Dictionary<long, object?> _memo = [];
-        private int _pos;
+        // BUILD: Module.state_dict()'s `_metadata` attribute (module versions); not needed.
+        public void __setstate__(object? state) { }
+    }
 
-        private byte U8() => _pos < data.Length ? data[_pos++] : throw new EndOfStreamException("data.pkl ends before STOP");
+    private sealed class Constructor(Func<object[], object> make) : IObjectConstructor
+    {
+        public object construct(object[] args) => make(args);
+    }
 
-        private ReadOnlySpan<byte> Take(long n)
+    /// <summary>Razorvine's unpickler with torch.save's persistent ids and the torch classes a state dict uses.</summary>
+    private sealed class StorageUnpickler : Unpickler
+    {
+        private long _loads;
+
+        // Razorvine's constructor table is process-wide; registering once here keeps it read-only while files load.
+        static StorageUnpickler()
         {
-            if (n < 0 || _pos + n > data.Length) throw new EndOfStreamException("data.pkl ends inside an opcode");
-            var s = data.AsSpan(_pos, (int)n);
-            _pos += (int)n;
-            return s;
+            StorageType[] storages =
+            [
+                new("FloatStorage", DType.Float32, 4), new("DoubleStorage", DType.Float64, 8),
+                new("HalfStorage", DType.Float16, 2), new("BFloat16Storage", DType.BFloat16, 2),
+                new("LongStorage", DType.Int64, 8), new("IntStorage", DType.Int32, 4),
+                new("ShortStorage", DType.Int64, 2), new("CharStorage", DType.Int64, 1),
+                new("ByteStorage", DType.UInt8, 1), new("BoolStorage", DType.Bool, 1),
+            ];
+            foreach (var s in storages) registerConstructor("torch", s.Name, s);
+            var dict = new Constructor(args => args.Length == 0 ? new OrderedDict()
+                : throw new InvalidDataException($"OrderedDict built from {Describe(args[0])}; torch.save writes an empty one and then its items"));
+            registerConstructor("collections", "OrderedDict", dict);
+            registerConstructor("builtins", "dict", dict);
+            foreach (var name in new[] { "_rebuild_tensor_v2", "_rebuild_tensor" })
+                registerConstructor("torch._utils", name, new Constructor(args => RebuildTensor(name, args)));
+            foreach (var name in new[] { "_rebuild_parameter", "_rebuild_parameter_with_state" })
+                registerConstructor("torch._utils", name, new Constructor(args =>
+                    args is [TensorRef t, ..] ? t : throw new InvalidDataException($"{name}: data is {Describe(args.FirstOrDefault())}, not a tensor")));
+            // numpy scalars and arrays in checkpoints (a best metric, say) take constructor arguments, which the
+            // library's fallback for unknown classes refuses; they are not state-dict entries, so they stay opaque.
+            foreach (var module in new[] { "numpy.core.multiarray", "numpy._core.multiarray" })
+                foreach (var name in new[] { "scalar", "_reconstruct" })
+                    registerConstructor(module, name, new Constructor(_ => new Opaque($"{module}.{name}")));
+            registerConstructor("numpy", "dtype", new Constructor(_ => new Opaque("numpy.dtype")));
         }
 
-        private string Line()
+        /// <summary>The root object of a torch.save pickle; any failure is an <see cref="InvalidDataException"/>.</summary>
+        public static object? Load(byte[] pickle)
         {
-            int end = Array.IndexOf(data, (byte)'\n', _pos);
-            if (end < 0) throw new EndOfStreamException("data.pkl ends inside a GLOBAL");
-            var s = Encoding.UTF8.GetString(data, _pos, end - _pos);
-            _pos = end + 1;
-            return s;
-        }
-
-        private object? Pop()
-        {
-            if (_stack.Count == 0) throw new InvalidDataException("pickle stack underflow");
-            var v = _stack[^1];
-            _stack.RemoveAt(_stack.Count - 1);
-            return v;
-        }
-
-        private List<object?> PopMark()
-        {
-            int i = _stack.LastIndexOf(Mark);
-            if (i < 0) throw new InvalidDataException("pickle MARK missing");
-            var items = _stack.GetRange(i + 1, _stack.Count - i - 1);
-            _stack.RemoveRange(i, _stack.Count - i);
-            return items;
-        }
-
-        public object? Load()
-        {
-            while (true)
+            using var unpickler = new StorageUnpickler();
+            try
             {
-                byte op = U8();
-                switch (op)
-                {
-                    case 0x80: U8(); break; // PROTO
-                    case 0x95: Take(8); break; // FRAME
-                    case (byte)'.': return Pop(); // STOP
-                    case (byte)'(': _stack.Add(Mark); break;
-                    case (byte)'0': Pop(); break;
-                    case (byte)'1': PopMark(); break;
-                    case (byte)'2': _stack.Add(_stack[^1]); break;
-                    case (byte)'N': _stack.Add(null); break;
-                    case 0x88: _stack.Add(true); break;
-                    case 0x89: _stack.Add(false); break;
-                    case (byte)'J': _stack.Add((long)BinaryPrimitives.ReadInt32LittleEndian(Take(4))); break;
-                    case (byte)'K': _stack.Add((long)U8()); break;
-                    case (byte)'M': _stack.Add((long)BinaryPrimitives.ReadUInt16LittleEndian(Take(2))); break;
-                    case 0x8a: _stack.Add(Long(Take(U8()))); break; // LONG1
-                    case 0x8b: _stack.Add(Long(Take(BinaryPrimitives.ReadInt32LittleEndian(Take(4))))); break; // LONG4
-                    case (byte)'G': _stack.Add(BinaryPrimitives.ReadDoubleBigEndian(Take(8))); break;
-                    case (byte)'X': _stack.Add(Encoding.UTF8.GetString(Take(BinaryPrimitives.ReadUInt32LittleEndian(Take(4))))); break;
-                    case 0x8c: _stack.Add(Encoding.UTF8.GetString(Take(U8()))); break; // SHORT_BINUNICODE
-                    case 0x8d: _stack.Add(Encoding.UTF8.GetString(Take(BinaryPrimitives.ReadInt64LittleEndian(Take(8))))); break;
-                    case (byte)'T': _stack.Add(Encoding.Latin1.GetString(Take(BinaryPrimitives.ReadInt32LittleEndian(Take(4))))); break;
-                    case (byte)'U': _stack.Add(Encoding.Latin1.GetString(Take(U8()))); break;
-                    case (byte)'B': _stack.Add(Take(BinaryPrimitives.ReadUInt32LittleEndian(Take(4))).ToArray()); break;
-                    case (byte)'C': _stack.Add(Take(U8()).ToArray()); break;
-                    case 0x8e: _stack.Add(Take(BinaryPrimitives.ReadInt64LittleEndian(Take(8))).ToArray()); break;
-                    case (byte)')': _stack.Add(Array.Empty<object?>()); break;
-                    case (byte)'t': _stack.Add(PopMark().ToArray()); break;
-                    case 0x85: _stack.Add(new[] { Pop() }); break;
-                    case 0x86: { var b = Pop(); var a = Pop(); _stack.Add(new[] { a, b }); break; }
-                    case 0x87: { var c = Pop(); var b = Pop(); var a = Pop(); _stack.Add(new[] { a, b, c }); break; }
-                    case (byte)']': _stack.Add(new List<object?>()); break;
-                    case (byte)'l': _stack.Add(PopMark()); break;
-                    case (byte)'a': { var v = Pop(); AsList(_stack[^1]).Add(v); break; }
-                    case (byte)'e': { var items = PopMark(); AsList(_stack[^1]).AddRange(items); break; }
-                    case (byte)'}': _stack.Add(new PyDict()); break;
-                    case (byte)'d': { var items = PopMark(); var d = new PyDict(); SetItems(d, items); _stack.Add(d); break; }
-                    case (byte)'s': { var v = Pop(); var k = Pop(); AsDict(_stack[^1]).Set(k, v); break; }
-                    case (byte)'u': { var items = PopMark(); SetItems(AsDict(_stack[^1]), items); break; }
-                    case (byte)'q': _memo[U8()] = _stack[^1]; break;
-                    case (byte)'r': _memo[BinaryPrimitives.ReadUInt32LittleEndian(Take(4))] = _stack[^1]; break;
-                    case 0x94: _memo[_memo.Count] = _stack[^1]; break; // MEMOIZE
-                    case (byte)'h': _stack.Add(Memo(U8())); break;
-                    case (byte)'j': _stack.Add(Memo(BinaryPrimitives.ReadUInt32LittleEndian(Take(4)))); break;
-                    case (byte)'c': { var module = Line(); _stack.Add(new PyGlobal(module, Line())); break; }
-                    case 0x93: { var name = (string)Pop()!; _stack.Add(new PyGlobal((string)Pop()!, name)); break; } // STACK_GLOBAL
-                    case (byte)'R': { var args = Pop() as object?[] ?? throw new InvalidDataException("REDUCE without an argument tuple"); _stack.Add(Reduce(Pop(), args)); break; }
-                    case 0x81: { Pop(); var cls = Pop(); _stack.Add(new PyObject(cls?.ToString() ?? "object")); break; } // NEWOBJ
-                    case (byte)'Q': _stack.Add(Persistent(Pop())); break;
-                    case (byte)'b': Pop(); break; // BUILD: an OrderedDict's _metadata, an object's state: not needed
-                    default: throw new InvalidDataException($"unsupported pickle opcode 0x{op:x2} at byte {_pos - 1} of data.pkl");
-                }
+                return unpickler.loads(pickle);
             }
-        }
-
-        private object? Memo(long i) => _memo.TryGetValue(i, out var v) ? v : throw new InvalidDataException($"pickle memo {i} is unset");
-
-        private static object Long(ReadOnlySpan<byte> b) =>
-            b.Length <= 8 ? (long)new System.Numerics.BigInteger(b, isUnsigned: false) : new System.Numerics.BigInteger(b, isUnsigned: false);
-
-        private static List<object?> AsList(object? o) => o as List<object?> ?? throw new InvalidDataException($"APPEND to {Describe(o)}");
-        private static PyDict AsDict(object? o) => o as PyDict ?? throw new InvalidDataException($"SETITEM on {Describe(o)}");
-
-        private static void SetItems(PyDict d, List<object?> items)
-        {
-            for (var i = 0; i + 1 < items.Count; i += 2) d.Set(items[i], items[i + 1]);
+            catch (InvalidDataException)
+            {
+                throw;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The library's errors (PickleException), and its reads past the end or pops of an empty stack on
+                // truncated or malformed input (range errors, casts), as one line.
+                var detail = e switch
+                {
+                    PickleException { InnerException: { } inner } => $"{e.Message}: {inner.GetBaseException().Message}",
+                    PickleException => e.Message,
+                    ArgumentOutOfRangeException or IndexOutOfRangeException => "it ends early or is malformed",
+                    _ => $"{e.GetType().Name}: {e.Message}",
+                };
+                throw new InvalidDataException($"data.pkl is not a readable pickle ({detail})", e);
+            }
         }
 
         // ('storage', torch.XStorage, key, location, numel): the zip entry data/key.
-        private static StorageRef Persistent(object? pid)
+        protected override object persistentLoad(object pid)
         {
-            if (pid is object?[] { Length: >= 3 } t && t[0] as string == "storage" && t[1] is PyGlobal type && t[2] is string key)
-                return new StorageRef(type.Name, key);
+            if (pid is object[] { Length: >= 3 } t && t[0] is "storage" && t[2] is string key)
+                return t[1] is StorageType type ? new StorageRef(type, key, _loads++)
+                    : throw new InvalidDataException($"unsupported storage type {(t[1] is ClassDictConstructor g ? $"{g.module}.{g.name}" : Describe(t[1]))}");
             throw new InvalidDataException($"unsupported persistent id {Describe(pid)}");
         }
 
-        private static object Reduce(object? func, object?[] args)
+        // (storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata]), in elements.
+        private static TensorRef RebuildTensor(string name, object[] args)
         {
-            if (func is not PyGlobal g) throw new InvalidDataException($"REDUCE on {Describe(func)}");
-            switch (g.ToString())
-            {
-                case "collections.OrderedDict" or "builtins.dict" when args.Length == 0:
-                    return new PyDict();
-                case "torch._utils._rebuild_tensor_v2" or "torch._utils._rebuild_tensor" when args.Length >= 4:
-                    if (args[0] is not StorageRef s) throw new InvalidDataException($"{g}: storage is {Describe(args[0])}");
-                    return new TensorRef(s, (long)args[1]!, Longs(args[2]), Longs(args[3]));
-                case "torch._utils._rebuild_parameter" or "torch._utils._rebuild_parameter_with_state" when args.Length >= 1:
-                    return args[0]!;
-                default:
-                    return new PyObject(g.ToString());
-            }
+            if (args.Length < 4) throw new InvalidDataException($"{name} with {args.Length} arguments");
+            if (args[0] is not StorageRef s) throw new InvalidDataException($"{name}: storage is {Describe(args[0])}");
+            var (shape, stride) = (Longs(args[2]), Longs(args[3]));
+            if (shape.Length != stride.Length)
+                throw new InvalidDataException($"{name}: {shape.Length} sizes but {stride.Length} strides");
+            return new TensorRef(s, Long(args[1]), shape, stride);
         }
 
+        private static long Long(object? o) => o switch
+        {
+            int i => i,
+            long l => l,
+            _ => throw new InvalidDataException($"a tensor size or offset is {Describe(o)}, not an integer"),
+        };
+
         private static long[] Longs(object? o) =>
-            o is object?[] t ? t.Select(v => v is long l ? l : throw new InvalidDataException("a tensor size is not an integer")).ToArray()
-                : throw new InvalidDataException($"tensor sizes are {Describe(o)}");
+            o is object?[] t ? t.Select(Long).ToArray() : throw new InvalidDataException($"tensor sizes are {Describe(o)}");
     }
 }
