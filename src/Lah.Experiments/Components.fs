@@ -8,7 +8,6 @@ open Lah.Hashing.Config
 open Lah.Hashing.Losses
 open Lah.Hashing.Models
 open Lah.Torch
-open Lah.Torch.Optim
 open Lah.Training
 open Lah.Vision.Registry
 
@@ -86,7 +85,7 @@ let loss (e: Experiment) (labels: int) : IHashLoss =
 
     match e.Loss with
     | Cauchy c -> CauchyHashLoss(c)
-    | Hybrid h -> HybridHashLoss(centers h.CentersSeed, h)
+    | Hybrid h -> HybridHashLoss(labels, e.Bits, h)
     | Csq lambda -> CsqLoss(centers e.Seed, lambda)
     | HashNet h -> HashNetLoss(h)
     | Dpsh eta -> DpshLoss(eta)
@@ -101,32 +100,32 @@ let withCenters (loss: IHashLoss) (head: IHashHead) : IHashHead =
 
 /// The optimizer over a model's parameter groups and its epoch-wise schedule. `rateOf` gives each group's learning rate.
 let optimizer
-    (o: Optimizer)
+    (o: Lah.Experiments.Optimizer)
     (schedule: Schedule)
     (weightDecay: float)
     (epochs: int)
     (rateOf: string -> float)
     (model: ITrainable)
-    : Optim.Optimizer * LRScheduler option =
+    : Optim.Optimizer * Optim.LRScheduler option =
     let groups =
         model.OptimizedGroups()
-        |> Seq.map (fun g -> ParamGroup(g.Parameters, rateOf g.Name, name = g.Name))
+        |> Seq.map (fun g -> Optim.ParamGroup(g.Parameters, rateOf g.Name, name = g.Name))
         |> List.ofSeq
 
     let lr = groups |> List.tryHead |> Option.map (fun g -> g.Lr) |> Option.defaultValue 0.0
 
     let built: Optim.Optimizer =
         match o with
-        | Sgd momentum -> new SGD(groups, lr, momentum = momentum, weightDecay = weightDecay)
+        | Sgd momentum -> new Optim.SGD(groups, lr, momentum = momentum, weightDecay = weightDecay)
         | Adam -> new Optim.Adam(groups, lr, weightDecay = weightDecay)
         | AdamW -> new Optim.AdamW(groups, lr, weightDecay = weightDecay)
 
-    let scheduled: LRScheduler option =
+    let scheduled: Optim.LRScheduler option =
         match schedule with
         | Constant -> None
-        | Step(every, gamma) -> Some(StepLR(built, int64 every, gamma))
-        | MultiStep(milestones, gamma) -> Some(MultiStepLR(built, milestones |> Seq.map int64, gamma))
-        | Cosine -> Some(CosineAnnealingLR(built, int64 (max 1 epochs)))
+        | Step(every, gamma) -> Some(Optim.StepLR(built, every, gamma))
+        | MultiStep(milestones, gamma) -> Some(Optim.MultiStepLR(built, milestones |> Seq.map int64, gamma))
+        | Cosine -> Some(Optim.CosineAnnealingLR(built, int64 (max 1 epochs)))
 
     built, scheduled
 

@@ -2,7 +2,6 @@
 /// default) were measured; src/Lah.Experiments/README.md ("Quick profile") says how each was found.
 module Lah.Experiments.Defaults
 
-open Lah.Data
 open Lah.Hashing.Config
 open Lah.Hashing.Losses
 
@@ -81,7 +80,7 @@ let embeddedData dataset =
         Train = train
         Query = 500
         SceneSize = 32
-        Scenes = SceneDifficulty.Default
+        Scenes = Lah.Data.SceneDifficulty.Default
         SampleRows = (dataset = Mirflickr25k)
     }
 
@@ -144,14 +143,14 @@ let experiment = quick Voc2007 48
 /// case's missing fields come from here. C# option records not listed keep their library defaults.
 let typeDefaults: obj list =
     [
-        box experiment
-        box experiment.Data
-        box experiment.Backbone
-        box experiment.Training
-        box experiment.Evaluation
-        box (pretrainingFor Voc2007)
-        box quickHead
-        box (quickLoss 48)
+        experiment
+        experiment.Data
+        experiment.Backbone
+        experiment.Training
+        experiment.Evaluation
+        pretrainingFor Voc2007
+        quickHead
+        quickLoss 48
     ]
 
 // Combinators: each returns a changed copy.

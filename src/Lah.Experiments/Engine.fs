@@ -137,13 +137,13 @@ let private pretrain (ctx: RunContext) (e: Experiment) (data: LoadedData) (p: Pr
             | _ -> false)
 
     match ctx.Budget.Parallel with
-    | Some parallel ->
-        let lo, hi = parallel.Group.MinMaxOverRanks(if cached then 1L else 0L)
+    | Some group ->
+        let struct (lo, hi) = group.Group.MinMaxOverRanks(if cached then 1L else 0L)
 
         if lo <> hi then
             raise (
                 InvalidOperationException
-                    $"rank {parallel.Group.Rank}: some ranks found the pre-trained weights {file} and others did not; share the results folder between machines, or let every rank train"
+                    $"rank {group.Group.Rank}: some ranks found the pre-trained weights {file} and others did not; share the results folder between machines, or let every rank train"
             )
     | None -> ()
 
@@ -192,7 +192,7 @@ let private pretrain (ctx: RunContext) (e: Experiment) (data: LoadedData) (p: Pr
         model.Eval()
 
         if ctx.Budget.IsLeader then
-            model.SaveSafeTensors(file, dict [ "format", pretrainedFormat; "key", key ])
+            model.SaveSafeTensors(file, readOnlyDict [ "format", pretrainedFormat; "key", key ])
             dropCheckpoints dir
 
         model, heldOutMap ()
@@ -389,7 +389,7 @@ let runFeatureMode (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOut
         let source =
             FeatureBatches(subset features fit, e.Training.BatchSize, uint64 e.Seed, rank, world)
 
-        let scorer = Scoring.epochScorer e threads scorable data.Dataset split validation ignore
+        let scorer = Scoring.epochScorer e threads scorable data.Dataset split validation
         let result, seconds = train ctx e (HeadModel head) loss source scorer
         let description = report.Description
 
@@ -453,7 +453,7 @@ let runEndToEnd (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOutput
     let fit, validation = holdOut e data.Split
     let source = ImageBatches(imageBatches ctx data fit augmentation batch e.Seed)
     let threads = ctx.Budget.MetricThreads
-    let scorer = Scoring.epochScorer e threads scorable data.Dataset data.Split validation ignore
+    let scorer = Scoring.epochScorer e threads scorable data.Dataset data.Split validation
     let result, seconds = train ctx e network loss source scorer
 
     let description =

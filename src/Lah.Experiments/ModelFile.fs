@@ -78,19 +78,27 @@ let save
         [
             if not referenced then
                 for KeyValue(k, v) in backbone.StateDict() do
-                    Collections.Generic.KeyValuePair("backbone." + k, v)
-            for KeyValue(k, v) in headState -> Collections.Generic.KeyValuePair("head." + k, v)
+                    yield Collections.Generic.KeyValuePair("backbone." + k, v)
+            for KeyValue(k, v) in headState do
+                yield Collections.Generic.KeyValuePair("head." + k, v)
             for struct (k, v) in headModule.NamedBuffers() do
                 if not (headState.ContainsKey k) then
-                    Collections.Generic.KeyValuePair(Keys.DerivedPrefix + "head." + k, v)
+                    yield Collections.Generic.KeyValuePair(Keys.DerivedPrefix + "head." + k, v)
             let r = int64 inputs.Labels
 
             match inputs.WordVectors with
-            | Some w -> Collections.Generic.KeyValuePair(Keys.InputsPrefix + "word_vectors", Torch.FromArray(w, r, int64 inputs.WordDim))
+            | Some w ->
+                yield
+                    Collections.Generic.KeyValuePair(
+                        Keys.InputsPrefix + "word_vectors",
+                        Torch.FromArray(w, r, int64 inputs.WordDim)
+                    )
             | None -> ()
 
-            Collections.Generic.KeyValuePair(Keys.InputsPrefix + "nums", Torch.FromArray(inputs.Nums, r))
-            Collections.Generic.KeyValuePair(Keys.InputsPrefix + "cooccurrence", Torch.FromArray(inputs.Cooccurrence, r, r))
+            yield Collections.Generic.KeyValuePair(Keys.InputsPrefix + "nums", Torch.FromArray(inputs.Nums, r))
+
+            yield
+                Collections.Generic.KeyValuePair(Keys.InputsPrefix + "cooccurrence", Torch.FromArray(inputs.Cooccurrence, r, r))
         ]
 
     let metadata =

@@ -146,7 +146,6 @@ let epochScorer
     (dataset: IMultiLabelDataset)
     (split: RetrievalSplit)
     (validation: (int[] * int[]) option)
-    (onEpoch: int -> Map<string, float> -> unit)
     =
     let isClassifier =
         match e.Head with
@@ -179,6 +178,5 @@ let epochScorer
                 ]
                 |> Map.ofList
 
-            onEpoch epoch metrics
             Lah.Training.EpochScore(metrics, selection)
     }

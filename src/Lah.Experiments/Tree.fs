@@ -170,7 +170,7 @@ let private describe (t: Type) =
     elif t = typeof<bool> then "true or false"
     elif t = typeof<string> then "a string"
     elif isList t then "a list"
-    elif t.IsEnum then $"one of {enumNames t |> String.concat ", "}"
+    elif t.IsEnum then "one of " + String.concat ", " (enumNames t)
     elif isMap t || FSharpType.IsRecord t || isOptionsRecord t then "a mapping"
     else "a value"
 
@@ -257,7 +257,7 @@ let rec decodeWith (defaults: Type -> obj option) (path: string) (t: Type) (fall
 
         match Enum.GetValues t |> Seq.cast<obj> |> Seq.tryFind (fun v -> enumName t v = s) with
         | Some v -> v
-        | None -> fail $"expected one of {enumNames t |> String.concat ", "}, got '{s}'"
+        | None -> fail $"""expected one of {enumNames t |> String.concat ", "}, got '{s}'"""
     elif isOptionsRecord t then
         match loc.Node with
         | LMapping fields ->
@@ -266,7 +266,7 @@ let rec decodeWith (defaults: Type -> obj option) (path: string) (t: Type) (fall
 
             for k, n in fields do
                 if not (Array.contains k known) then
-                    raise (FieldError(at k, n.Line, $"unknown field (expected one of: {String.concat ", " known})"))
+                    raise (FieldError(at k, n.Line, $"""unknown field (expected one of: {String.concat ", " known})"""))
 
             // Missing fields keep the fallback's values, else the type's default record, else the library's defaults.
             let baseline =

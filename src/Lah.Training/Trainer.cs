@@ -146,7 +146,8 @@ public sealed class Trainer : IDisposable
         {
             if (raw.Number >= batches) break;
             var batch = _hooks.TransformBatch is { } tf ? tf(raw) : raw;
-            double? loss = batch.Size < _loss.MinBatch ? null : Step(epoch, batch, state);
+            // A batch of one is skipped whatever the loss: batch norm (and every pairwise loss) needs two.
+            double? loss = batch.Size < Math.Max(2, _loss.MinBatch) ? null : Step(epoch, batch, state);
             items += batch.Size;
             state = state with
             {
@@ -155,7 +156,7 @@ public sealed class Trainer : IDisposable
                 EpochLossSum = state.EpochLossSum + (loss ?? 0),
                 EpochSteps = state.EpochSteps + (loss is null ? 0 : 1),
             };
-            if (loss is not { } value) continue; // a last batch too small for the loss (or batch norm) is skipped
+            if (loss is not { } value) continue;
             _events.Step(new StepEvent(epoch, _settings.Epochs, state.NextBatch, batches, (long)epoch * batches + state.NextBatch,
                 (long)_settings.Epochs * batches, value, items / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
             if (_settings.CheckpointEverySteps is { } every && state.GlobalStep % every == 0 && state.NextBatch < batches)
