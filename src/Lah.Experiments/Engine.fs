@@ -190,36 +190,24 @@ let createBackbone
     (classes: int)
     (weightsFile: string option)
     : Lah.Vision.Backbone =
-    match b.Arch, b.Widths with
-    | "smallcnn", (_ :: _ as widths) ->
-        use generator = new Generator(int64 seed)
+    use generator = new Generator(int64 seed)
 
-        let m =
-            new Lah.Vision.Models.SmallCnn(
-                Lah.Vision.Models.SmallCnnConfig(
-                    Widths = Array.ofList widths,
-                    NumClasses = classes,
-                    Pooling = pooling b.Pooling
-                ),
-                generator
-            )
+    // The record's widths are the small CNN's; the ResNets ignore them.
+    let widths: Collections.Generic.IReadOnlyList<int> | null =
+        match b.Arch, b.Widths with
+        | "smallcnn", (_ :: _ as w) -> Array.ofList w
+        | _ -> null
 
-        weightsFile
-        |> Option.iter (fun f -> ModelRegistry.LoadWeights(m, f, m.ClassifierName))
-
-        m
-    | arch, _ ->
-        // The registry takes no generator: seed the global one right before it draws.
-        Torch.ManualSeed(int64 seed)
-
-        ModelRegistry.Default.Create(
-            arch,
-            ModelOptions(
-                NumClasses = Nullable classes,
-                Pooling = Nullable(pooling b.Pooling),
-                WeightsFile = Option.toObj weightsFile
-            )
-        )
+    ModelRegistry.Default.Create(
+        b.Arch,
+        ModelOptions(
+            NumClasses = Nullable classes,
+            Pooling = Nullable(pooling b.Pooling),
+            Widths = widths,
+            WeightsFile = Option.toObj weightsFile
+        ),
+        generator
+    )
 
 let private widthsText (b: Lah.Experiments.Backbone) =
     match b.Arch, b.Widths with
