@@ -84,8 +84,8 @@ public sealed class LahModel : Module, IHashHead
         // Per-label projections only where MFB uses them; the shared ones exist under the dot product too (official).
         if (config.MfbProjections == MfbProjections.PerLabel && config.Fusion == FusionKind.Mfb)
         {
-            PerLabelImageProjection = RegisterModule("mfb_U", new PerLabelLinear(r, config.ImageDim, config.JointDim));
-            PerLabelLabelProjection = RegisterModule("mfb_V", new PerLabelLinear(r, config.ClassifierDim, config.JointDim));
+            PerLabelImageProjection = RegisterModule("mfb_U", new PerLabelLinear(r, config.ImageDim, config.JointDim, generator));
+            PerLabelLabelProjection = RegisterModule("mfb_V", new PerLabelLinear(r, config.ClassifierDim, config.JointDim, generator));
         }
         else
         {
