@@ -1,11 +1,13 @@
 using Lah.Data;
 using Lah.Hashing.Config;
 using Lah.Hashing.Models;
+using Lah.Torch;
 using Lah.Training.Features;
 using Lah.Training.Optimization;
 using Lah.Training.Pretraining;
 using Lah.Vision;
 using Lah.Vision.Models;
+using Lah.Vision.Registry;
 
 namespace Lah.Training;
 
@@ -122,9 +124,13 @@ public sealed record QuickRecipe
     /// <summary>DCH split: <see cref="QueryCount"/> seeded queries; the other items train and are the database.</summary>
     public RetrievalSplit Split() => Splits.Dch(PoolCount, QueryCount, TrainCount, SplitSeed);
 
-    /// <summary>The small CNN with a classifier of <paramref name="labelCount"/> outputs (for pre-training).</summary>
-    public SmallCnn CreateBackbone(int labelCount) =>
-        new(new SmallCnnConfig { Widths = BackboneWidths, NumClasses = labelCount, Pooling = Pooling });
+    /// <summary>
+    /// The small CNN (the registry's `smallcnn`) with a classifier of <paramref name="labelCount"/> outputs (for
+    /// pre-training), its initial weights drawn from <paramref name="generator"/>.
+    /// </summary>
+    public Backbone CreateBackbone(int labelCount, Generator generator) =>
+        ModelRegistry.Default.Create("smallcnn",
+            new ModelOptions { Widths = BackboneWidths, NumClasses = labelCount, Pooling = Pooling }, generator);
 
     public ImageTransform TrainTransform() => ImageTransform.WarpFlip(ImageSize);
 
@@ -148,18 +154,19 @@ public sealed record QuickRecipe
 
     /// <summary>
     /// A head for <paramref name="config"/>: word vectors from `dataDir/&lt;dataset&gt;/&lt;word vector file&gt;` and the
-    /// label graph from the training items' co-occurrence (not the test items').
+    /// label graph from the training items' co-occurrence (not the test items'); its initial weights drawn from
+    /// <paramref name="generator"/>.
     /// </summary>
-    public IHashHead CreateHead(LahConfig config, string lahDataDir, IMultiLabelDataset pool, RetrievalSplit split)
+    public IHashHead CreateHead(LahConfig config, string lahDataDir, IMultiLabelDataset pool, RetrievalSplit split, Generator generator)
     {
-        if (config.WordEmbedding == WordEmbedding.None) return HashHeads.Create(config, null, [], []);
+        if (config.WordEmbedding == WordEmbedding.None) return HashHeads.Create(config, null, [], [], generator);
         var words = LabelEmbedding.FromFile(pool.LabelNames, Path.Combine(lahDataDir, Dataset, WordVectorFile));
         var cooc = LabelCooccurrence.FromTraining(pool, split);
         int r = pool.LabelNames.Count;
         var adj = new double[r * r];
         for (int i = 0; i < r; i++)
             for (int j = 0; j < r; j++) adj[i * r + j] = cooc.Adj[i, j];
-        return HashHeads.Create(config, words.Data, cooc.Nums.Select(n => (double)n).ToArray(), adj);
+        return HashHeads.Create(config, words.Data, cooc.Nums.Select(n => (double)n).ToArray(), adj, generator);
     }
 
     /// <summary>Text of every setting that decides the results (for caches and experiment keys).</summary>
