@@ -21,7 +21,10 @@ let backbone (b: Backbone) (seed: int) (classes: int) (weightsFile: string optio
         ModelOptions(
             NumClasses = Nullable classes,
             Pooling = Nullable b.Pooling,
-            Widths = (if b.Arch = "smallcnn" then Array.ofList b.Widths else null),
+            Widths =
+                (match b.Arch, b.Widths with
+                 | "smallcnn", (_ :: _ as w) -> Array.ofList w :> Collections.Generic.IReadOnlyList<int>
+                 | _ -> null),
             WeightsFile = Option.toObj weightsFile
         )
 

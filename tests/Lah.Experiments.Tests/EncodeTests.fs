@@ -97,7 +97,7 @@ let private tinyRun (experiment: Experiment) =
          {
              Dir = dir
              Outcome = o
-             Model = Path.Combine(dir, "runs", o.Hash, Engine.modelFileName)
+             Model = Path.Combine(dir, "runs", o.Hash, ModelFile.fileName)
              Data = EngineData.load experiment
          })
 
@@ -238,7 +238,7 @@ let tests =
                 let t = tinyWeightsFile.Force()
                 use m = Lah.Torch.Serialization.TrainedModelFile.Load t.Model
                 Expect.isFalse (m.Tensors.Keys |> Seq.exists (fun k -> k.StartsWith "backbone.")) "no backbone tensors"
-                let weights = m.Metadata[Engine.ModelKeys.WeightsFile]
+                let weights = m.Metadata[ModelFile.Keys.WeightsFile]
                 Expect.isTrue (File.Exists weights) "the weights file is named"
                 use dir = new Fixtures.TempDir()
                 let copy = Path.Combine(dir.Path, "model.safetensors")
@@ -291,7 +291,7 @@ let tests =
 
                     // The in-memory scenes through the network as the end-to-end evaluation encodes them.
                     let struct (direct, _) =
-                        Lah.Training.EndToEnd.ImageEncoder.Encode(
+                        Lah.Training.Inference.ImageEncoder.Encode(
                             model.Network,
                             t.Data.Dataset,
                             split.Query,

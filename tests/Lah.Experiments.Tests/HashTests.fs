@@ -3,6 +3,7 @@ module Lah.Experiments.Tests.HashTests
 open Expecto
 open Lah.Experiments
 open Lah.Experiments.Defaults
+open Lah.Hashing.Config
 
 let private hash = Runner.hashOf
 
@@ -12,10 +13,10 @@ let private changes: (string * (Experiment -> Experiment)) list =
         "bits", withBits 64
         "seed", withSeed 2
         "dataset", withDataset Coco2014
-        "fusion", withFusion DotProduct
-        "embedding", withEmbedding FastText
+        "fusion", withFusion FusionKind.DotProduct
+        "embedding", withEmbedding WordEmbedding.FastText
         "head", asDch
-        "tau", mapLah (fun h -> { h with Tau = 0.5 })
+        "tau", mapLah (Options.set <@ fun (h: LahHeadOptions) -> h.Tau @> 0.5)
         "learning rate",
         (fun e ->
             { e with
@@ -46,11 +47,11 @@ let private changes: (string * (Experiment -> Experiment)) list =
         "loss",
         (fun e ->
             { e with
-                Loss = Cauchy { cauchyLoss with Gamma = 2.0 }
+                Loss = Cauchy(quickLoss 48 |> Options.set <@ fun c -> c.Gamma @> 2.0)
             })
         "hybrid loss", withLoss (Hybrid hybridLoss)
-        "hybrid margin", withLoss (Hybrid { hybridLoss with Margin = 0.5 })
-        "hybrid centers seed", withLoss (Hybrid { hybridLoss with CentersSeed = 1 })
+        "hybrid margin", withLoss (Hybrid(hybridLoss |> Options.set <@ fun h -> h.Margin @> 0.5))
+        "hybrid centers seed", withLoss (Hybrid(hybridLoss |> Options.set <@ fun h -> h.CentersSeed @> 1))
         "radius",
         (fun e ->
             { e with
@@ -84,7 +85,7 @@ let private changes: (string * (Experiment -> Experiment)) list =
             { e with
                 Backbone =
                     { e.Backbone with
-                        Weights = Pretrained { pretraining with Epochs = 3 }
+                        Weights = Pretrained { pretrainingFor Voc2007 with Epochs = 3 }
                     }
             })
     ]
@@ -154,7 +155,7 @@ let tests =
                 Expect.equal (g |> List.map hash |> List.distinct |> List.length) 5 "distinct hashes"
 
                 let c =
-                    cross [ withFusion Mfb; withFusion DotProduct ] [ withBits 16; withBits 32 ] Defaults.experiment
+                    cross [ withFusion FusionKind.Mfb; withFusion FusionKind.DotProduct ] [ withBits 16; withBits 32 ] Defaults.experiment
 
                 Expect.equal c.Length 4 "2 × 2"
                 Expect.equal (c |> List.map hash |> List.distinct |> List.length) 4 "all distinct"
@@ -190,13 +191,23 @@ let tests =
                 | other -> failtest $"{other}"
             }
 
-            test "table 1's paper profile (end to end) leaves out the feature-mode-only losses" {
+            test "table 1's paper profile trains every method end to end" {
                 match Catalog.All.target "table1" (Paper "/data") None with
                 | RetrievalTable t ->
                     for c in t.Cells do
                         Expect.isEmpty (ExperimentFile.errors c.Experiment) $"{c.Row} valid"
 
-                    Expect.isFalse (t.Cells |> List.exists (fun c -> c.Row = "CSQ")) "no CSQ end to end"
+                    let rows = t.Cells |> List.map (fun c -> c.Row) |> List.distinct
+                    Expect.equal rows.Length 10 "seven methods and three sanity rows"
+
+                    for c in t.Cells do
+                        match c.Experiment.Head with
+                        | Lsh
+                        | RandomCodes
+                        | Collapsed -> ()
+                        | Lah _
+                        | DchHead
+                        | Classifier _ -> Expect.equal c.Experiment.Training.Mode EndToEnd $"{c.Row} end to end"
                 | other -> failtest $"{other}"
             }
 

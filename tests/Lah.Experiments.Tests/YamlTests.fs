@@ -43,7 +43,7 @@ let tests =
 
                 match e.Head with
                 | Lah h ->
-                    Expect.equal h.Fusion DotProduct "fusion"
+                    Expect.equal h.Fusion Lah.Hashing.Config.FusionKind.DotProduct "fusion"
                     Expect.equal h.Embedding Defaults.lahHead.Embedding "embedding kept"
                 | other -> failtest $"head {other}"
 
@@ -66,11 +66,11 @@ let tests =
 
                 Expect.equal
                     e.Loss
-                    (Hybrid
-                        { Defaults.hybridLoss with
-                            Alpha = 2.0
-                            Negatives = AllNegatives
-                        })
+                    (Hybrid(
+                        Defaults.hybridLoss
+                        |> Options.set <@ fun h -> h.Alpha @> 2.0
+                        |> Options.set <@ fun h -> h.Negatives @> Lah.Hashing.Losses.NegativeMining.All
+                    ))
                     "hybrid"
 
                 Expect.equal

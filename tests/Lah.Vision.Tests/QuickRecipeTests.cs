@@ -42,7 +42,8 @@ public sealed class QuickRecipeTests(ITestOutputHelper output)
         var scenes = recipe.BuildScenes(DataDir);
         var split = recipe.Split();
         int r = scenes.LabelNames.Count;
-        using var backbone = recipe.CreateBackbone(r);
+        using var backboneGenerator = new Generator(recipe.Pretraining.Seed);
+        using var backbone = recipe.CreateBackbone(r, backboneGenerator);
         var pre = ClassificationPretrainer.Run(backbone, scenes, split.Train, split.Query, recipe.TrainTransform(), recipe.EvalTransform(),
             recipe.Pretraining);
         using var dir = TestPaths.NewTempDir();
@@ -57,9 +58,9 @@ public sealed class QuickRecipeTests(ITestOutputHelper output)
         var log = $"cls mAP {pre.HeldOutMap:F1}, LSH {lsh:F3}, collapsed {collapsed:F3}";
         foreach (var dch in new[] { false, true })
         {
-            Torch.ManualSeed(recipe.Head.Seed);
+            using var headGenerator = new Generator(recipe.Head.Seed);
             var config = recipe.HeadConfig(r, db.FeatureDim, bits, dch);
-            using var head = recipe.CreateHead(config, DataDir, scenes, split);
+            using var head = recipe.CreateHead(config, DataDir, scenes, split, headGenerator);
             var history = new FeatureTrainer(head, new CauchyHashLoss(config.Loss), recipe.Head with
             {
                 OnEpoch = e => FeatureEncoder.EvaluateDch(e.Head, query, db).Map,

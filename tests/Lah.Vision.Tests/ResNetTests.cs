@@ -17,7 +17,8 @@ public sealed class ResNetTests
     [InlineData("resnet50", 25_557_032)]
     public void Parameter_counts_match_torchvision(string arch, long expected)
     {
-        using var model = Registry.ModelRegistry.Default.Create(arch);
+        using var g = new Generator(0);
+        using var model = Registry.ModelRegistry.Default.Create(arch, generator: g);
         Assert.Equal(expected, model.Parameters().Sum(p => p.NumEl));
     }
 

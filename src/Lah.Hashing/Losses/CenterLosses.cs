@@ -1,4 +1,5 @@
 using System.Runtime.Serialization;
+using Lah.Data;
 using Lah.Hashing.Config;
 using Lah.Hashing.Models;
 using Lah.Torch;
@@ -207,10 +208,10 @@ public sealed class CsqLoss : IHashLoss
     public double Lambda { get; }
     private readonly Tensor _centers, _fill;
 
-    /// <param name="fill">the ±1 bits used where the label centers sum to 0; null: seeded from the centers' seed</param>
     /// <summary>CSQ's code's λ.</summary>
     public const double DefaultLambda = 1e-4;
 
+    /// <param name="fill">the ±1 bits used where the label centers sum to 0; null: <see cref="RandomFill"/></param>
     public CsqLoss(HashCenterSet centers, double lambda = DefaultLambda, float[]? fill = null)
     {
         if (!(lambda >= 0) || double.IsInfinity(lambda)) throw new ArgumentException($"lambda: expected a finite value ≥ 0, got {lambda}");
@@ -218,13 +219,22 @@ public sealed class CsqLoss : IHashLoss
             throw new ArgumentException($"fill: expected {centers.Bits} values ±1");
         (CenterSet, Lambda) = (centers, lambda);
         _centers = centers.ToTensor().DetachFromScopes();
-        var rng = new Random(unchecked((int)centers.Seed) ^ 0xC5);
-        var f = fill ?? Enumerable.Range(0, centers.Bits).Select(_ => rng.Next(2) == 0 ? -1f : 1f).ToArray();
+        var f = fill ?? RandomFill(centers);
         Fill = f;
         _fill = Torch.FromArray(f, 1, centers.Bits).DetachFromScopes();
     }
 
     public IReadOnlyList<float> Fill { get; }
+
+    /// <summary>The key of the fill's stream in <see cref="Rng.For"/> (with the centers' seed): "CSQFILL".</summary>
+    public const ulong FillStreamKey = 0x43535146494C4C;
+
+    /// <summary>The default fill: K bits ±1 from the centers' seed, on a stream of its own (not the centers').</summary>
+    public static float[] RandomFill(HashCenterSet centers)
+    {
+        var rng = Rng.For(centers.Seed, FillStreamKey);
+        return Enumerable.Range(0, centers.Bits).Select(_ => rng.NextInt(2) == 0 ? -1f : 1f).ToArray();
+    }
 
     public string Name => "csq";
 

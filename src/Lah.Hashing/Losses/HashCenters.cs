@@ -1,3 +1,4 @@
+using Lah.Data;
 using Lah.Torch;
 
 namespace Lah.Hashing.Losses;
@@ -39,13 +40,16 @@ public static class HashCenters
     /// <summary>Draws allowed for one center while its nearest neighbour is still closer than K/4.</summary>
     public const int MaxCandidates = 2000;
 
+    /// <summary>The key of the centers' stream in <see cref="Rng.For"/> (with the seed): "CENTERS".</summary>
+    public const ulong StreamKey = 0x43454E54455253;
+
     public static bool IsPowerOfTwo(int k) => k > 0 && (k & (k - 1)) == 0;
 
     public static HashCenterSet Generate(int labels, int bits, ulong seed)
     {
         if (labels <= 0) throw new ArgumentException($"labels: expected a positive count, got {labels}");
         if (bits < 2) throw new ArgumentException($"bits: expected at least 2, got {bits}");
-        var rows = IsPowerOfTwo(bits) && 2 * bits >= labels ? Hadamard(labels, bits) : Random(labels, bits, seed);
+        var rows = IsPowerOfTwo(bits) && 2 * bits >= labels ? Hadamard(labels, bits) : Balanced(labels, bits, seed);
         var (min, mean) = Distances(rows, bits);
         var codes = rows.SelectMany(r => r.Select(b => (float)b)).ToArray();
         return new HashCenterSet(codes, labels, bits, seed, IsPowerOfTwo(bits) && 2 * bits >= labels ? "hadamard" : "random", min, mean);
@@ -64,9 +68,10 @@ public static class HashCenters
         return rows;
     }
 
-    private static sbyte[][] Random(int labels, int bits, ulong seed)
+    private static sbyte[][] Balanced(int labels, int bits, ulong seed)
     {
-        var rng = new Random(unchecked((int)(seed ^ (seed >> 32)) ^ 0x5EED));
+        // The project's managed PRNG: the same centers on every machine and runtime, whatever else draws.
+        var rng = Rng.For(seed, StreamKey);
         var rows = new List<sbyte[]>();
         var candidate = new sbyte[bits];
         for (int r = 0; r < labels; r++)

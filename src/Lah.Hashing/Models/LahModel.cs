@@ -84,8 +84,8 @@ public sealed class LahModel : Module, IHashHead
         // Per-label projections only where MFB uses them; the shared ones exist under the dot product too (official).
         if (config.Head.MfbProjections == MfbProjections.PerLabel && config.Head.Fusion == FusionKind.Mfb)
         {
-            PerLabelImageProjection = RegisterModule("mfb_U", new PerLabelLinear(r, config.ImageDim, config.Head.JointDim));
-            PerLabelLabelProjection = RegisterModule("mfb_V", new PerLabelLinear(r, config.Head.ClassifierDim, config.Head.JointDim));
+            PerLabelImageProjection = RegisterModule("mfb_U", new PerLabelLinear(r, config.ImageDim, config.Head.JointDim, generator));
+            PerLabelLabelProjection = RegisterModule("mfb_V", new PerLabelLinear(r, config.Head.ClassifierDim, config.Head.JointDim, generator));
         }
         else
         {

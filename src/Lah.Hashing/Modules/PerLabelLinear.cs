@@ -8,7 +8,7 @@ using Torch = Lah.Torch.Torch;
 
 /// <summary>
 /// R linear maps in → out, one per label (the paper's Ũ or Ṽ of MFB): <c>weight</c> R×out×in, <c>bias</c> R×out, each
-/// label's slice initialised as PyTorch's nn.Linear, U(±1/√in).
+/// label's slice initialised as PyTorch's nn.Linear, U(±1/√in), drawn from the generator given (null: the global one).
 /// </summary>
 public sealed class PerLabelLinear : Module
 {
@@ -18,7 +18,7 @@ public sealed class PerLabelLinear : Module
     public Tensor Weight { get; }
     public Tensor Bias { get; }
 
-    public PerLabelLinear(int labels, int inFeatures, int outFeatures)
+    public PerLabelLinear(int labels, int inFeatures, int outFeatures, Generator? generator = null)
     {
         if (labels <= 0 || inFeatures <= 0 || outFeatures <= 0)
             throw new ArgumentException($"PerLabelLinear: sizes must be positive, got R={labels}, in={inFeatures}, out={outFeatures}");
@@ -26,8 +26,8 @@ public sealed class PerLabelLinear : Module
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
         double bound = 1 / Math.Sqrt(inFeatures);
-        Weight = Init.Uniform_(Torch.Empty([labels, outFeatures, inFeatures]), -bound, bound).RequiresGrad_(true);
-        Bias = Init.Uniform_(Torch.Empty([labels, outFeatures]), -bound, bound).RequiresGrad_(true);
+        Weight = Init.Uniform_(Torch.Empty([labels, outFeatures, inFeatures]), -bound, bound, generator).RequiresGrad_(true);
+        Bias = Init.Uniform_(Torch.Empty([labels, outFeatures]), -bound, bound, generator).RequiresGrad_(true);
         RegisterParameter("weight", Weight);
         RegisterParameter("bias", Bias);
     }

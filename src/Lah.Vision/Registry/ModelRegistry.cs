@@ -60,11 +60,15 @@ public sealed class ModelRegistry
     public PretrainedConfig? GetPretrainedConfig(string name) => Resolve(name).Pretrained;
 
     /// <summary>
-    /// Builds a model. With a tag (or <see cref="ModelOptions.Pretrained"/>, which takes the default tag) or an
-    /// explicit <see cref="ModelOptions.WeightsFile"/>, loads the weights strictly; when the class count differs from
-    /// the weights' (0 included), every key but the classifier's must match.
+    /// Builds a model, its initial weights drawn from <paramref name="generator"/> alone (as PyTorch's `generator=`):
+    /// the same generator state gives the same weights whatever else draws random numbers. With a tag (or
+    /// <see cref="ModelOptions.Pretrained"/>, which takes the default tag) or an explicit
+    /// <see cref="ModelOptions.WeightsFile"/>, loads the weights strictly; when the class count differs from the
+    /// weights' (0 included), every key but the classifier's must match. The generator may be omitted only when weights
+    /// are loaded: the build then draws from a generator seeded 0, so a classifier re-initialised for another class
+    /// count still starts the same on every call. libtorch's process-global generator is never used.
     /// </summary>
-    public Backbone Create(string name, ModelOptions? options = null)
+    public Backbone Create(string name, ModelOptions? options = null, Generator? generator = null)
     {
         options ??= new ModelOptions();
         var (arch, cfg) = Resolve(name);
@@ -72,8 +76,13 @@ public sealed class ModelRegistry
         if (load && cfg is null && options.WeightsFile is null)
             cfg = arch.DefaultPretrained
                 ?? throw new ArgumentException($"model '{name}': Pretrained asked for, but '{arch.Name}' has no pretrained weights");
+        if (generator is null && !load)
+            throw new ArgumentNullException(nameof(generator),
+                $"model '{name}': random initial weights need a generator (Create(name, options, generator))");
         int classes = options.NumClasses ?? cfg?.NumClasses ?? arch.DefaultNumClasses;
-        var model = arch.Build(classes, options.Pooling);
+        Backbone model;
+        using (var fallback = generator is null ? new Generator(0) : null)
+            model = arch.Build(classes, options.Pooling, options.Widths, generator ?? fallback!);
         if (!load) return model;
         try
         {

@@ -107,7 +107,8 @@ public static class RecipeSuite
         var split = recipe.Split();
         int r = scenes.LabelNames.Count;
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(recipe.Describe())))[..16];
-        using var backbone = recipe.CreateBackbone(r);
+        using var backboneGenerator = new Generator(recipe.Pretraining.Seed);
+        using var backbone = recipe.CreateBackbone(r, backboneGenerator);
         var pre = ClassificationPretrainer.Run(backbone, scenes, split.Train, split.Query, recipe.TrainTransform(), recipe.EvalTransform(),
             recipe.Pretraining, Path.Combine(cacheDir, $"pretrain-{recipe.Dataset}-{key}.safetensors"), recipe.Describe());
         double preSeconds = clock.Elapsed.TotalSeconds, preCpu = CpuSeconds();
@@ -127,9 +128,9 @@ public static class RecipeSuite
             {
                 var t = Stopwatch.StartNew();
                 double c0 = CpuSeconds();
-                Torch.ManualSeed(recipe.Head.Seed);
+                using var headGenerator = new Generator(recipe.Head.Seed);
                 var config = recipe.HeadConfig(r, db.FeatureDim, bits, dch);
-                using var head = recipe.CreateHead(config, dataDir, scenes, split);
+                using var head = recipe.CreateHead(config, dataDir, scenes, split, headGenerator);
                 var options = curve ? recipe.Head with { OnEpoch = e => FeatureEncoder.EvaluateDch(e.Head, query, db).Map } : recipe.Head;
                 using var trainer = new FeatureTrainer(head, new CauchyHashLoss(config.Loss), options);
                 var h = trainer.Train(db);

@@ -59,5 +59,41 @@ public class HashCentersTests
     {
         Assert.Equal(HashCenters.Generate(24, 48, 3).Codes, HashCenters.Generate(24, 48, 3).Codes);
         Assert.NotEqual(HashCenters.Generate(24, 48, 3).Codes, HashCenters.Generate(24, 48, 4).Codes);
+        // Seeds differing only in their high 32 bits are different seeds.
+        Assert.NotEqual(HashCenters.Generate(24, 48, 3).Codes, HashCenters.Generate(24, 48, 3 | (1UL << 32)).Codes);
+    }
+
+    private static string Bits(IEnumerable<float> v) => string.Concat(v.Select(x => x > 0 ? '1' : '0'));
+
+    /// <summary>
+    /// Centers and CSQ's fill come from the seed alone through Lah.Data.Rng, bit-exact on every machine: pinned to an
+    /// independent Python peer (Fixtures/hash_centers.py), so a change of stream (which would silently change every
+    /// recorded CSQ/hybrid result for that seed) fails here.
+    /// </summary>
+    [Fact]
+    public void RandomCentersAndCsqFillArePinnedToTheirSeed()
+    {
+        var s = HashCenters.Generate(24, 48, 3);
+        Assert.Equal("random", s.Method);
+        Assert.Equal("000000011110110110111001001010100110001101101101", Bits(s.Codes.Take(48)));
+        Assert.Equal("110011100101011011011101000101000100001011100011", Bits(s.Codes.Skip(23 * 48)));
+        Assert.Equal("0101010101010000111111011111011011111001111011101000011100110000",
+            Bits(CsqLoss.RandomFill(HashCenters.Generate(24, 64, 3))));
+    }
+
+    [Fact]
+    public void CsqFillIsSeededByTheCentersSeedOnAStreamOfItsOwn()
+    {
+        var a = HashCenters.Generate(24, 64, 3);
+        var fill = CsqLoss.RandomFill(a);
+        Assert.Equal(64, fill.Length);
+        Assert.All(fill, v => Assert.True(v is 1f or -1f));
+        Assert.Equal(fill, CsqLoss.RandomFill(HashCenters.Generate(24, 64, 3)));
+        Assert.Equal(fill, new CsqLoss(a).Fill);
+        Assert.NotEqual(fill, CsqLoss.RandomFill(HashCenters.Generate(24, 64, 4)));
+        Assert.InRange(fill.Count(v => v > 0), 16, 48); // fair coin flips, not a constant
+        // Not a copy of a center: the fill has its own stream.
+        var rows = Enumerable.Range(0, 24).Select(r => a.Codes.Skip(r * 64).Take(64).ToArray());
+        Assert.DoesNotContain(rows, r => r.SequenceEqual(fill));
     }
 }

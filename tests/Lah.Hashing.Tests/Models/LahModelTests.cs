@@ -67,6 +67,35 @@ public class LahModelTests
         Assert.Equal(b.LabelEmbeddings().ToFloatArray(), a.LabelEmbeddings().ToFloatArray());
     }
 
+    /// <summary>Every initial weight, the per-label MFB projections included, comes from the generator given.</summary>
+    [Theory]
+    [InlineData(MfbProjections.Shared)]
+    [InlineData(MfbProjections.PerLabel)]
+    public void TheGeneratorAloneDecidesTheInitialWeights(MfbProjections projections)
+    {
+        var c = Small with { MfbProjections = projections };
+        var words = Enumerable.Range(0, R * c.WordDim).Select(i => (float)Math.Sin(i)).ToArray();
+        var a = Enumerable.Range(0, R * R).Select(i => i % (R + 1) == 0 ? 0.0 : 0.25).ToArray();
+        Dictionary<string, float[]> Build(long seed)
+        {
+            using var gen = new Lah.Torch.Generator(seed);
+            using var m = new LahModel(c, words, a, gen);
+            return m.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.ToFloatArray());
+        }
+
+        var first = Build(3);
+        using (Torch.NewScope())
+            Torch.Rand([100]); // a draw from the global generator in between
+        var again = Build(3);
+        var other = Build(4);
+        Assert.Contains(projections == MfbProjections.PerLabel ? "mfb_U.weight" : "Linear_imgdataproj.weight", first.Keys);
+        foreach (var (name, w) in first)
+        {
+            Assert.Equal(w, again[name]);
+            Assert.NotEqual(w, other[name]);
+        }
+    }
+
     [Fact]
     public void OneHotFeedsTheIdentityToTheGcn()
     {
