@@ -17,14 +17,17 @@ open Lah.Vision.Registry
 let backbone (b: Backbone) (seed: int) (classes: int) (weightsFile: string option) : Lah.Vision.Backbone =
     use generator = new Generator(int64 seed)
 
+    // The small CNN's widths (the registry refuses widths for any other architecture); none: its defaults.
+    let widths: Collections.Generic.IReadOnlyList<int> | null =
+        match b.Widths with
+        | [] -> null
+        | w -> Array.ofList w
+
     let options =
         ModelOptions(
             NumClasses = Nullable classes,
             Pooling = Nullable b.Pooling,
-            Widths =
-                (match b.Arch, b.Widths with
-                 | "smallcnn", (_ :: _ as w) -> Array.ofList w :> Collections.Generic.IReadOnlyList<int>
-                 | _ -> null),
+            Widths = widths,
             WeightsFile = Option.toObj weightsFile
         )
 
