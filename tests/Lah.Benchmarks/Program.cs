@@ -22,8 +22,6 @@ public static class Program
             Retrieval.RetrievalSuite.Run),
         ["scale"] = ("search cost against collection size: flat k-NN-100 and multi-index radius 2 over mapped shards of 1M/10M/100M clustered 64-bit codes vs FAISS (args: [SIZES…] [q=N] [reps=R] [faiss-mih=SIZES] [out=DIR])",
             Retrieval.ScaleSuite.Run),
-        ["recipe"] = ("quick Table 1 recipe: pre-training, feature-mode LAH/DCH vs LSH and collapsed, MAP@H≤2 and wall times (args: [DATASET …] [key=value …])",
-            Training.RecipeSuite.Run),
         ["vision"] = ("images/s of end-to-end training and of encoding: small CNN (32², 224²) and ResNet-50 at 224² on this CPU (args: [ROUNDS])",
             Vision.VisionSuite.Run),
         ["ddp"] = ("images/s of end-to-end training, 1 process against N ranks over Gloo on loopback at the same global batch (args: [STEPS] [RANKS])",

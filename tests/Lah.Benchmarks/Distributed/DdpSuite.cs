@@ -8,7 +8,7 @@ using Lah.Hashing.Models;
 using Lah.Torch;
 using Lah.Torch.Distributed;
 using Lah.Torch.Optim;
-using Lah.Training.EndToEnd;
+using Lah.Training;
 using Lah.Vision.Models;
 
 namespace Lah.Benchmarks.Distributed;
@@ -53,14 +53,13 @@ public static class DdpSuite
     // Images/s over every rank (the global batch per step).
     private static double Train(Case c, int steps, int batch, DataParallel? parallel)
     {
-        Torch.ManualSeed(0);
         using var network = Network();
         parallel?.BroadcastFrom(network.Parameters().Concat(network.Buffers()));
         var loss = new CauchyHashLoss(new HashLossConfig());
         using var sgd = new SGD(network.Parameters(), 0.01, momentum: 0.9, weightDecay: 1e-4);
-        Torch.ManualSeed(1 + (parallel?.Group.Rank ?? 0));
-        using var images = Torch.Randn([batch, 3, c.Size, c.Size]);
-        using var labels = Torch.Bernoulli(Torch.Full([batch, 20], 0.2));
+        using var inputs = new Generator(1 + (parallel?.Group.Rank ?? 0));
+        using var images = Torch.Randn([batch, 3, c.Size, c.Size], inputs);
+        using var labels = Torch.Rand([batch, 20], inputs).Lt(0.2).To(DType.Float32);
         void Step()
         {
             network.Train();
@@ -83,7 +82,12 @@ public static class DdpSuite
         return (double)batch * (parallel?.Group.WorldSize ?? 1) * steps / sw.Elapsed.TotalSeconds;
     }
 
-    private static HashingNetwork Network() => Vision.VisionSuite.Network(new SmallCnn(new SmallCnnConfig()));
+    private static HashingNetwork Network()
+    {
+        // The same weights in every process: rank 0's are broadcast anyway, and one process must match the ranks.
+        using var generator = new Generator(0);
+        return Vision.VisionSuite.Network(new SmallCnn(new SmallCnnConfig(), generator), generator);
+    }
 
     // ddp rank CASE STEPS (RANK, WORLD_SIZE, MASTER_* from the environment): rank 0 prints "images/s X".
     private static int RunRank(string[] args)

@@ -1,9 +1,10 @@
 using BenchmarkDotNet.Attributes;
+using Lah.Data;
 using Lah.Hashing.Config;
 using Lah.Hashing.Losses;
 using Lah.Hashing.Models;
 using Lah.Torch;
-using Lah.Training.Features;
+using Lah.Torch.Optim;
 
 namespace Lah.Benchmarks.Hashing;
 
@@ -11,16 +12,18 @@ namespace Lah.Benchmarks.Hashing;
 using Torch = Lah.Torch.Torch;
 
 /// <summary>
-/// One training step of the LAH head (GCN, MFB with dropout, hash layer, Cauchy loss, backward, clipping, SGD) at
-/// COCO (R = 80) and VOC (R = 20) shape: B = 32, D = 2048, GCN 300 → 1024 → 2048, J = stride = 358, K = 48.
-/// Thread count from LAH_BENCH_THREADS (the suite sets it; else libtorch's default).
+/// One training step of the LAH head as the training loop takes it (GCN, MFB with dropout, hash layer, Cauchy loss,
+/// backward, clipping, SGD) at COCO (R = 80) and VOC (R = 20) shape: B = 32, D = 2048, GCN 300 → 1024 → 2048,
+/// J = stride = 358, K = 48. Thread count from LAH_BENCH_THREADS (the suite sets it; else libtorch's default).
 /// </summary>
 [MemoryDiagnoser(false)]
 public class LahHeadStepBenchmark
 {
     public const int Batch = 32;
     private LahModel _model = null!;
-    private FeatureTrainer _trainer = null!;
+    private SGD _optimizer = null!;
+    private CauchyHashLoss _loss = null!;
+    private Generator _generator = null!;
     private Tensor _features = null!, _labels = null!;
 
     [Params(80, 20)]
@@ -31,16 +34,19 @@ public class LahHeadStepBenchmark
     {
         if (int.TryParse(Environment.GetEnvironmentVariable("LAH_BENCH_THREADS"), out var threads) && threads > 0)
             Torch.SetNumThreads(threads);
-        Torch.ManualSeed(0);
+        _generator = new Generator(0);
         var config = new LahConfig { LabelCount = R };
-        var rng = new Random(0);
+        var rng = Rng.For(0, 0xBE7C);
         var words = Enumerable.Range(0, R * config.WordDim).Select(_ => (float)rng.NextDouble()).ToArray();
-        var nums = Enumerable.Range(0, R).Select(_ => 100.0 + rng.Next(100)).ToArray();
+        var nums = Enumerable.Range(0, R).Select(_ => 100.0 + rng.NextInt(100)).ToArray();
         var cooc = new double[R * R];
         for (int i = 0; i < R; i++)
-            for (int j = 0; j < i; j++) cooc[i * R + j] = cooc[j * R + i] = rng.Next(60);
-        _model = LahModel.FromCooccurrence(config, words, nums, cooc);
-        _trainer = new FeatureTrainer(_model, new CauchyHashLoss(config.Loss), new FeatureTrainingOptions());
+            for (int j = 0; j < i; j++) cooc[i * R + j] = cooc[j * R + i] = rng.NextInt(60);
+        _model = LahModel.FromCooccurrence(config, words, nums, cooc, _generator);
+        _model.UseGenerator(_generator);
+        _optimizer = new SGD(_model.OptimizedGroups().Select(g => new ParamGroup(g.Parameters, 0.1, name: g.Name)), 0.1,
+            momentum: 0.9, weightDecay: 1e-4);
+        _loss = new CauchyHashLoss(new HashLossConfig());
         var f = Enumerable.Range(0, Batch * config.ImageDim).Select(_ => (float)rng.NextDouble()).ToArray();
         var y = Enumerable.Range(0, Batch * R).Select(i => i % R == 0 || rng.NextDouble() < 0.1 ? 1f : 0f).ToArray();
         _features = Torch.FromArray(f, Batch, config.ImageDim).DetachFromScopes();
@@ -51,7 +57,14 @@ public class LahHeadStepBenchmark
     public double TrainingStep()
     {
         using var scope = Torch.NewScope();
-        return _trainer.Step(_features, _labels);
+        _model.Train();
+        _optimizer.ZeroGrad();
+        var total = ((IHashLoss)_loss).Compute(_model.ForwardHead(_features), _labels).Total;
+        double value = total.ItemDouble();
+        total.Backward();
+        ClipGrad.Norm(_model.Parameters(), 10);
+        _optimizer.Step();
+        return value;
     }
 
     [GlobalCleanup]
@@ -59,6 +72,8 @@ public class LahHeadStepBenchmark
     {
         _features.Dispose();
         _labels.Dispose();
+        _optimizer.Dispose();
         _model.Dispose();
+        _generator.Dispose();
     }
 }

@@ -4,7 +4,7 @@ using Lah.Hashing.Losses;
 using Lah.Hashing.Models;
 using Lah.Torch;
 using Lah.Torch.Optim;
-using Lah.Training.EndToEnd;
+using Lah.Training;
 using Lah.Vision;
 using Lah.Vision.Models;
 
@@ -31,14 +31,13 @@ public static class VisionSuite
         Console.WriteLine($"vision: images/s, libtorch {Torch.Version}, {Torch.GetNumThreads()} thread(s), {Environment.ProcessorCount} cores, median of {rounds}");
         Case[] cases =
         [
-            new("smallcnn 32-64-128 @32", () => new SmallCnn(new SmallCnnConfig()), 32, 64, 256),
-            new("smallcnn 32-64-128 @224", () => new SmallCnn(new SmallCnnConfig()), 224, 16, 32),
-            new("resnet50 @224", () => new ResNet(ResNetConfig.ResNet50 with { NumClasses = 0, Pooling = GlobalPooling.Max }), 224, 8, 16),
+            new("smallcnn 32-64-128 @32", () => new SmallCnn(new SmallCnnConfig(), Seeded), 32, 64, 256),
+            new("smallcnn 32-64-128 @224", () => new SmallCnn(new SmallCnnConfig(), Seeded), 224, 16, 32),
+            new("resnet50 @224", () => new ResNet(ResNetConfig.ResNet50 with { NumClasses = 0, Pooling = GlobalPooling.Max }, Seeded), 224, 8, 16),
         ];
         Console.WriteLine($"{"model",-26} {"phase",-7} {"batch",6} {"img/s",9} {"ms/img",9} {"cpu ms/img",11}");
         foreach (var c in cases)
         {
-            Torch.ManualSeed(0);
             using var network = Network(c);
             Measure(c, "train", c.TrainBatch, rounds, TrainStep(network, c));
             Measure(c, "encode", c.EncodeBatch, rounds, EncodeStep(network, c));
@@ -50,38 +49,43 @@ public static class VisionSuite
             resnet.EncodeBatch.ToString(), rounds.ToString());
     }
 
-    private static HashingNetwork Network(Case c) => Network(c.Build());
+    /// <summary>Initial weights and inputs of the timed networks: a generator of their own (never the global one).</summary>
+    internal static readonly Generator Seeded = new(0);
+
+    private static HashingNetwork Network(Case c) => Network(c.Build(), Seeded);
 
     /// <summary>A LAH head at VOC's 20 labels and 48 bits over <paramref name="backbone"/> on a fixed synthetic
     /// label graph: the network the training-throughput suites (vision, ddp) time.</summary>
-    internal static HashingNetwork Network(Backbone backbone)
+    internal static HashingNetwork Network(Backbone backbone, Generator generator)
     {
         var config = new LahConfig
         {
             LabelCount = 20,
             HashBits = 48,
             ImageDim = backbone.NumFeatures,
-            WordEmbedding = WordEmbedding.OneHot,
-            GcnHidden = 256,
-            ClassifierDim = 512,
-            JointDim = 358,
-            PoolingStride = 358,
+            Head = new LahHeadOptions
+            {
+                Embedding = WordEmbedding.OneHot,
+                GcnHidden = 256,
+                ClassifierDim = 512,
+                JointDim = 358,
+                PoolingStride = 358,
+            },
         };
         var r = config.LabelCount;
         var nums = Enumerable.Repeat(100.0, r).ToArray();
         var cooc = new double[r * r];
         for (int i = 0; i < r; i++)
             for (int j = 0; j < r; j++) cooc[i * r + j] = i == j ? 0 : (i + j) % 3 == 0 ? 60 : 5;
-        return new HashingNetwork(backbone, HashHeads.Create(config, null, nums, cooc));
+        return new HashingNetwork(backbone, HashHeads.Create(config, null, nums, cooc, generator));
     }
 
     private static Action TrainStep(HashingNetwork network, Case c)
     {
         var loss = new CauchyHashLoss(new HashLossConfig());
         var sgd = new SGD(network.Parameters(), 0.01, momentum: 0.9, weightDecay: 1e-4);
-        Torch.ManualSeed(1);
-        var images = Torch.Randn([c.TrainBatch, 3, c.Size, c.Size]).DetachFromScopes();
-        var labels = Torch.Bernoulli(Torch.Full([c.TrainBatch, 20], 0.2)).DetachFromScopes();
+        var images = Torch.Randn([c.TrainBatch, 3, c.Size, c.Size], Seeded).DetachFromScopes();
+        var labels = Torch.Rand([c.TrainBatch, 20], Seeded).Lt(0.2).To(DType.Float32).DetachFromScopes();
         return () =>
         {
             network.Train();
@@ -97,7 +101,7 @@ public static class VisionSuite
 
     private static Action EncodeStep(HashingNetwork network, Case c)
     {
-        var images = Torch.Randn([c.EncodeBatch, 3, c.Size, c.Size]).DetachFromScopes();
+        var images = Torch.Randn([c.EncodeBatch, 3, c.Size, c.Size], Seeded).DetachFromScopes();
         return () =>
         {
             network.Eval();
