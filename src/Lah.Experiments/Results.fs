@@ -8,7 +8,7 @@ open System
 open System.IO
 open System.Text.Json
 open System.Text.Json.Nodes
-open Lah.Torch.Serialization
+open Lah.Common
 
 type EpochLog =
     {
