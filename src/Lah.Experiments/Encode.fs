@@ -7,10 +7,10 @@ open System
 open System.IO
 open System.Text.Json
 open System.Threading.Tasks
+open Lah.Common
 open Lah.Data
 open Lah.Retrieval
 open Lah.Torch
-open Lah.Torch.Serialization
 open Lah.Experiments.ModelFile
 
 /// An image that was not encoded, and why.
@@ -57,7 +57,7 @@ module FeatureStore =
             if not (kv.Key.StartsWith(b.ClassifierName + ".")) then
                 let t = kv.Value
                 hash.AppendData(Text.Encoding.UTF8.GetBytes $"{kv.Key}|{t.DType}|{String.Join(',', t.Shape)}|")
-                hash.AppendData(TensorSafeTensors.ToBytes t)
+                hash.AppendData(Serialization.TensorSafeTensors.ToBytes t)
 
         Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant()
 

@@ -234,4 +234,4 @@ let read (path: string) =
 let toYaml (e: Experiment) = Yaml.write (encode e)
 
 let write (path: string) (e: Experiment) =
-    Lah.Torch.Serialization.AtomicFile.WriteAllText(path, toYaml e)
+    Lah.Common.AtomicFile.WriteAllText(path, toYaml e)

@@ -7,7 +7,7 @@ open System.IO
 open System.Text
 open Lah.Experiments.Results
 open Lah.Experiments.Runner
-open Lah.Torch.Serialization
+open Lah.Common
 
 let private inv (v: float) (format: string) =
     v.ToString(format, CultureInfo.InvariantCulture)

@@ -5,6 +5,7 @@ open System
 open System.Diagnostics
 open System.IO
 open Spectre.Console
+open Lah.Common
 open Lah.Experiments.Results
 open Lah.Experiments.Runner
 
@@ -102,9 +103,9 @@ let writeReports (resultsDir: string) (target: Target) (lookup: Experiment -> Ou
                |> String.concat "\n")
             + "\n"
 
-        Lah.Torch.Serialization.AtomicFile.WriteAllText(md, text)
+        AtomicFile.WriteAllText(md, text)
         let audit = Path.Combine(resultsDir, $"{spec.Id}-audit.md")
-        Lah.Torch.Serialization.AtomicFile.WriteAllText(audit, Report.audit spec lookup)
+        AtomicFile.WriteAllText(audit, Report.audit spec lookup)
         md :: audit :: charts
     | Convergence spec ->
         let md = Path.Combine(resultsDir, $"{spec.Id}.md")
@@ -119,7 +120,7 @@ let writeReports (resultsDir: string) (target: Target) (lookup: Experiment -> Ou
                 | Error _ -> None)
 
         Report.lineChart svg spec.Title "epoch" "classification mAP" series
-        Lah.Torch.Serialization.AtomicFile.WriteAllText(md, text + $"\n![{spec.Id}]({Path.GetFileName svg})\n")
+        AtomicFile.WriteAllText(md, text + $"\n![{spec.Id}]({Path.GetFileName svg})\n")
         [ md; svg ]
 
 /// The backbone classification mAP lines printed under a table.

@@ -8,7 +8,7 @@ open System
 open System.IO
 open System.Text.Json
 open System.Text.Json.Nodes
-open Lah.Torch.Serialization
+open Lah.Common
 
 /// What the engine's records mean. A run stored by another version is never reused: the runner reruns it and says why.
 /// 2: the one training loop (feature-mode batch order and pre-training drawn from explicit generators, every method

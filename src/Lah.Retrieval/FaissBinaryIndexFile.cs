@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Lah.Common;
 
 namespace Lah.Retrieval;
 
@@ -41,46 +42,31 @@ public static class FaissBinaryIndexFile
         ArgumentNullException.ThrowIfNull(codes);
         bool sequential = true;
         for (var i = 0; i < codes.Count && sequential; i++) sequential = codes.Ids[i] == i;
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, fs =>
         {
-            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            using (var w = new BinaryWriter(fs)) // little-endian by definition
+            using var w = new BinaryWriter(fs, Encoding.ASCII, leaveOpen: true); // little-endian by definition
+            if (!sequential || forceIdMap)
             {
-                if (!sequential || forceIdMap)
-                {
-                    w.Write(Encoding.ASCII.GetBytes("IBMp"));
-                    WriteHeader(w, codes);
-                }
-                w.Write(Encoding.ASCII.GetBytes("IBxF"));
+                w.Write(Encoding.ASCII.GetBytes("IBMp"));
                 WriteHeader(w, codes);
-                int bytes = codes.Bits / 8;
-                w.Write((ulong)codes.Count * (ulong)bytes);
-                var code = new byte[bytes];
-                for (var i = 0; i < codes.Count; i++)
-                {
-                    var words = codes.Code(i);
-                    for (var j = 0; j < bytes; j++) code[j] = (byte)(words[j >> 3] >> (8 * (j & 7)));
-                    w.Write(code);
-                }
-                if (!sequential || forceIdMap)
-                {
-                    w.Write((ulong)codes.Count);
-                    foreach (var id in codes.Ids) w.Write(id);
-                }
-                w.Flush();
-                fs.Flush(flushToDisk: true);
             }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { }
-            throw;
-        }
+            w.Write(Encoding.ASCII.GetBytes("IBxF"));
+            WriteHeader(w, codes);
+            int bytes = codes.Bits / 8;
+            w.Write((ulong)codes.Count * (ulong)bytes);
+            var code = new byte[bytes];
+            for (var i = 0; i < codes.Count; i++)
+            {
+                var words = codes.Code(i);
+                for (var j = 0; j < bytes; j++) code[j] = (byte)(words[j >> 3] >> (8 * (j & 7)));
+                w.Write(code);
+            }
+            if (!sequential || forceIdMap)
+            {
+                w.Write((ulong)codes.Count);
+                foreach (var id in codes.Ids) w.Write(id);
+            }
+        });
     }
 
     private static void WriteHeader(BinaryWriter w, PackedCodes codes)

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Lah.Common;
 
 namespace Lah.Retrieval;
 
@@ -55,45 +56,31 @@ public static unsafe class IndexFile
             BitConverter.TryWriteBytes(tail, (long)names.Length);
             names.CopyTo(tail, 8);
         }
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, fs =>
         {
-            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            var header = new byte[HeaderBytes];
+            Magic.CopyTo(header);
+            BitConverter.TryWriteBytes(header.AsSpan(8), labels is null ? 1u : 2u);
+            BitConverter.TryWriteBytes(header.AsSpan(12), (uint)codes.Bits);
+            BitConverter.TryWriteBytes(header.AsSpan(16), (long)codes.Count);
+            if (labels is not null) BitConverter.TryWriteBytes(header.AsSpan(24), (uint)labels.Rows.Labels);
+            var sum = new IndexChecksum();
+            sum.Add(MemoryMarshal.Cast<byte, ulong>(header));
+            sum.Add(MemoryMarshal.Cast<long, ulong>(codes.Ids.AsSpan()));
+            sum.Add(codes.Words);
+            fs.Write(header);
+            fs.Write(MemoryMarshal.AsBytes(codes.Ids.AsSpan()));
+            fs.Write(MemoryMarshal.AsBytes(codes.Words.AsSpan()));
+            if (labels is not null)
             {
-                var header = new byte[HeaderBytes];
-                Magic.CopyTo(header);
-                BitConverter.TryWriteBytes(header.AsSpan(8), labels is null ? 1u : 2u);
-                BitConverter.TryWriteBytes(header.AsSpan(12), (uint)codes.Bits);
-                BitConverter.TryWriteBytes(header.AsSpan(16), (long)codes.Count);
-                if (labels is not null) BitConverter.TryWriteBytes(header.AsSpan(24), (uint)labels.Rows.Labels);
-                var sum = new IndexChecksum();
-                sum.Add(MemoryMarshal.Cast<byte, ulong>(header));
-                sum.Add(MemoryMarshal.Cast<long, ulong>(codes.Ids.AsSpan()));
-                sum.Add(codes.Words);
-                fs.Write(header);
-                fs.Write(MemoryMarshal.AsBytes(codes.Ids.AsSpan()));
-                fs.Write(MemoryMarshal.AsBytes(codes.Words.AsSpan()));
-                if (labels is not null)
-                {
-                    var rows = labels.Rows.Bits;
-                    sum.Add(rows);
-                    sum.Add(MemoryMarshal.Cast<byte, ulong>(tail));
-                    fs.Write(MemoryMarshal.AsBytes(rows.AsSpan()));
-                    fs.Write(tail);
-                }
-                fs.Write(BitConverter.GetBytes(sum.Value));
-                fs.Flush(flushToDisk: true);
+                var rows = labels.Rows.Bits;
+                sum.Add(rows);
+                sum.Add(MemoryMarshal.Cast<byte, ulong>(tail));
+                fs.Write(MemoryMarshal.AsBytes(rows.AsSpan()));
+                fs.Write(tail);
             }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { }
-            throw;
-        }
+            fs.Write(BitConverter.GetBytes(sum.Value));
+        });
     }
 
     /// <summary>Maps <paramref name="path"/>, validates it and copies its ids and codes out; throws

@@ -17,8 +17,9 @@ public sealed class MultiIndexHashing : IHammingIndex
 {
     private const int DirectBits = 24; // substrings at most this long may use a direct-address table…
     private const int DirectSlotsPerCode = 16; // …when it has at most this many slots per code (else a hash table)
+    private readonly MultiIndexProbing _probing;
     private readonly Table[] _tables;
-    private FlatIndex? _flat; // for radii whose probes would outnumber the codes
+    private readonly FlatIndex _flat; // for radii whose probes would outnumber the codes
 
     public PackedCodes Codes { get; }
     public int Bits => Codes.Bits;
@@ -31,42 +32,25 @@ public sealed class MultiIndexHashing : IHammingIndex
     /// <param name="tables">m, the number of substrings; each must be at most 64 bits (faiss uses 3 × 21 for 64-bit codes).</param>
     public MultiIndexHashing(PackedCodes codes, int tables)
     {
-        if (tables <= 0 || tables > codes.Bits || (codes.Bits + tables - 1) / tables > 64)
-            throw new ArgumentOutOfRangeException(nameof(tables), tables,
-                $"need 1..{codes.Bits} tables with substrings of at most 64 bits for {codes.Bits}-bit codes");
+        ArgumentNullException.ThrowIfNull(codes);
+        _probing = new MultiIndexProbing(codes.Bits, codes.Count, tables);
         Codes = codes;
+        _flat = new FlatIndex(codes);
         _tables = new Table[tables];
-        int start = 0;
-        for (int t = 0; t < tables; t++)
-        {
-            int len = codes.Bits / tables + (t < codes.Bits % tables ? 1 : 0);
-            _tables[t] = new Table(codes, start, len);
-            start += len;
-        }
-    }
-
-    internal static ulong Substring(ReadOnlySpan<ulong> code, int start, int len)
-    {
-        int w = start >> 6, o = start & 63;
-        ulong v = code[w] >> o;
-        if (o + len > 64) v |= code[w + 1] << (64 - o);
-        return len == 64 ? v : v & ((1UL << len) - 1);
+        for (int t = 0; t < tables; t++) _tables[t] = new Table(codes, _probing.Start(t), _probing.Length(t));
     }
 
     private sealed class Table
     {
-        public readonly int Start, Length;
         private readonly int[] _offsets;           // direct: key → [offsets[key], offsets[key+1])
         private readonly Dictionary<ulong, int>? _slots; // hashed: key → bucket number
         private readonly int[] _items;
 
         public Table(PackedCodes codes, int start, int length)
         {
-            Start = start;
-            Length = length;
             int n = codes.Count;
             var keys = new ulong[n];
-            for (int i = 0; i < n; i++) keys[i] = Substring(codes.Code(i), start, length);
+            for (int i = 0; i < n; i++) keys[i] = MultiIndexProbing.Substring(codes.Code(i), start, length);
             _items = new int[n];
             if (length <= DirectBits && (1L << length) <= DirectSlotsPerCode * (long)Math.Max(n, 1024))
             {
@@ -119,125 +103,46 @@ public sealed class MultiIndexHashing : IHammingIndex
         }
     }
 
+    public Neighbor[] RadiusSearch(ReadOnlySpan<ulong> query, int radius) =>
+        _probing.RadiusSearch(query, radius, _flat, new Buckets(this));
+
+    public Neighbor[][] RadiusSearch(PackedCodes queries, int radius, int threads = 0) =>
+        _probing.RadiusSearch(queries, radius, threads, _flat, () => new Buckets(this));
+
     [ThreadStatic] private static List<Neighbor>? t_hits;
 
-    public Neighbor[] RadiusSearch(ReadOnlySpan<ulong> query, int radius)
+    // The tables' side of a search on one thread: bucket lookups, verification against the codes, hits in
+    // (distance, id) order.
+    private readonly struct Buckets(MultiIndexHashing index) : IMultiIndexBuckets
     {
-        if (query.Length != Codes.WordsPerCode)
-            throw new ArgumentException($"query: {query.Length} words, the index holds {Bits}-bit codes ({Codes.WordsPerCode} words)", nameof(query));
-        if (radius < 0) return [];
-        int s = radius / _tables.Length;
-        // Probing would look up more keys than there are codes (a radius large for the number of tables): a flat
-        // scan over the same codes is cheaper and gives the same set. (A racing first use builds it twice: harmless.)
-        if (Probes(s) >= Count) return (_flat ??= new FlatIndex(Codes)).RadiusSearch(query, radius);
-        var hits = t_hits ??= new List<Neighbor>();
-        hits.Clear();
-        Span<ulong> qkeys = stackalloc ulong[_tables.Length];
-        for (int t = 0; t < _tables.Length; t++) qkeys[t] = Substring(query, _tables[t].Start, _tables[t].Length);
-        for (int t = 0; t < _tables.Length; t++)
-            Probe(query, qkeys, t, qkeys[t], Math.Min(s, _tables[t].Length), 0, radius, s, hits);
-        return Sorted(hits);
-    }
+        private readonly List<Neighbor> _hits = t_hits ??= new List<Neighbor>();
 
-    // Keys a query looks up with `s` flips per table: Σ_t Σ_{k ≤ s} C(len_t, k), saturating.
-    private long Probes(int s)
-    {
-        long total = 0;
-        foreach (var table in _tables)
+        public void Clear() => _hits.Clear();
+
+        public void Visit(ReadOnlySpan<ulong> query, ReadOnlySpan<ulong> qkeys, int t, ulong key, int radius, int s)
         {
-            long binomial = 1;
-            for (int k = 0; k <= Math.Min(s, table.Length); k++)
+            var codes = index.Codes;
+            var ids = codes.Ids;
+            foreach (int pos in index._tables[t].Bucket(key))
             {
-                if (k > 0) binomial = binomial * (table.Length - k + 1) / k;
-                total += binomial;
-                if (total > int.MaxValue || binomial > int.MaxValue) return long.MaxValue;
+                var code = codes.Code(pos);
+                int d = 0;
+                for (int w = 0; w < code.Length; w++) d += BitOperations.PopCount(code[w] ^ query[w]);
+                if (d <= radius && !index._probing.ReachedEarlier(code, qkeys, t, s)) _hits.Add(new Neighbor(ids[pos], pos, d));
             }
         }
-        return total;
-    }
 
-    // Visits every key within `flips` more bit flips of `key` (flipping bits at or above `from`, so each once).
-    private void Probe(ReadOnlySpan<ulong> query, ReadOnlySpan<ulong> qkeys, int t, ulong key, int flips, int from,
-        int radius, int s, List<Neighbor> hits)
-    {
-        Visit(query, qkeys, t, key, radius, s, hits);
-        if (flips == 0) return;
-        for (int b = from; b < _tables[t].Length; b++)
-            Probe(query, qkeys, t, key ^ (1UL << b), flips - 1, b + 1, radius, s, hits);
-    }
+        public void PrefetchBounds(int t, ulong key) => index._tables[t].PrefetchBounds(key);
 
-    private void Visit(ReadOnlySpan<ulong> query, ReadOnlySpan<ulong> qkeys, int t, ulong key, int radius, int s,
-        List<Neighbor> hits)
-    {
-        var ids = Codes.Ids;
-        foreach (int pos in _tables[t].Bucket(key))
+        public void PrefetchBucket(int t, ulong key) => index._tables[t].PrefetchItems(key);
+
+        public Neighbor[] Take()
         {
-            var code = Codes.Code(pos);
-            bool seen = false;
-            for (int u = 0; u < t && !seen; u++)
-                seen = BitOperations.PopCount(Substring(code, _tables[u].Start, _tables[u].Length) ^ qkeys[u]) <= s;
-            if (seen) continue;
-            int d = 0;
-            for (int w = 0; w < code.Length; w++) d += BitOperations.PopCount(code[w] ^ query[w]);
-            if (d <= radius) hits.Add(new Neighbor(ids[pos], pos, d));
+            if (_hits.Count == 0) return [];
+            var result = _hits.ToArray();
+            if (result.Length > 1)
+                Array.Sort(result, static (a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.Id.CompareTo(b.Id));
+            return result;
         }
-    }
-
-    public Neighbor[][] RadiusSearch(PackedCodes queries, int radius, int threads = 0)
-    {
-        if (queries.Bits != Bits)
-            throw new ArgumentException($"queries: {queries.Bits}-bit codes, the index holds {Bits}-bit codes", nameof(queries));
-        var results = new Neighbor[queries.Count][];
-        // A query costs a few hundred nanoseconds: hand out blocks, not single queries, to the cores.
-        Parallelism.ForBlocks(queries.Count, 256, threads, (from, to) =>
-        {
-            if (radius >= 0 && radius < _tables.Length) SearchExactKeys(queries, from, to, radius, results);
-            else
-                for (int i = from; i < to; i++) results[i] = RadiusSearch(queries.Code(i), radius);
-        });
-        return results;
-    }
-
-    private const int Group = 16; // queries whose table probes are in flight together
-
-    // radius < m: every table is probed with the query's own substring only (⌊r/m⌋ = 0 flips). Each probe is a few
-    // dependent cache misses (bucket bounds, bucket items, codes); prefetching them for a group of queries first lets
-    // the misses of different queries overlap instead of queueing one after another.
-    private void SearchExactKeys(PackedCodes queries, int from, int to, int radius, Neighbor[][] results)
-    {
-        int m = _tables.Length;
-        Span<ulong> keys = Group * m <= 512 ? stackalloc ulong[Group * m] : new ulong[Group * m]; // up to 1,024 tables
-        var hits = t_hits ??= new List<Neighbor>();
-        for (int g = from; g < to; g += Group)
-        {
-            int count = Math.Min(Group, to - g);
-            for (int q = 0; q < count; q++)
-            {
-                var query = queries.Code(g + q);
-                for (int t = 0; t < m; t++)
-                {
-                    var key = keys[q * m + t] = Substring(query, _tables[t].Start, _tables[t].Length);
-                    _tables[t].PrefetchBounds(key);
-                }
-            }
-            for (int q = 0; q < count * m; q++) _tables[q % m].PrefetchItems(keys[q]);
-            for (int q = 0; q < count; q++)
-            {
-                var query = queries.Code(g + q);
-                var qkeys = keys.Slice(q * m, m);
-                hits.Clear();
-                for (int t = 0; t < m; t++) Visit(query, qkeys, t, qkeys[t], radius, 0, hits);
-                results[g + q] = Sorted(hits);
-            }
-        }
-    }
-
-    private static Neighbor[] Sorted(List<Neighbor> hits)
-    {
-        if (hits.Count == 0) return [];
-        var result = hits.ToArray();
-        if (result.Length > 1)
-            Array.Sort(result, static (a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.Id.CompareTo(b.Id));
-        return result;
     }
 }

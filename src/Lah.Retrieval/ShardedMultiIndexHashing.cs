@@ -28,6 +28,7 @@ public sealed class ShardedMultiIndexHashing : IHammingIndex, IDisposable
 
     private readonly Source[] _shards;
     private readonly int[] _starts; // position of each shard's first code in the concatenation
+    private readonly MultiIndexProbing _probing;
     private readonly Table[] _tables;
     private readonly ShardedIndex _flat;
     private readonly bool _owns;
@@ -52,19 +53,11 @@ public sealed class ShardedMultiIndexHashing : IHammingIndex, IDisposable
                 throw new ArgumentException($"the shards hold {total} codes of {Bits} bits together: more than a table can copy");
         }
         Count = (int)total;
-        if (tables <= 0) tables = DefaultTables(Bits, Count);
-        if (tables > Bits || (Bits + tables - 1) / tables > 64)
-            throw new ArgumentOutOfRangeException(nameof(tables), tables,
-                $"need 1..{Bits} tables with substrings of at most 64 bits for {Bits}-bit codes");
+        _probing = new MultiIndexProbing(Bits, Count, tables <= 0 ? DefaultTables(Bits, Count) : tables);
         _flat = ShardedIndex.FromIndexes(shards.Select(s => (s.Flat, s.Name)).ToArray());
-        _tables = new Table[tables];
-        var start = 0;
-        for (var t = 0; t < tables; t++)
-        {
-            var len = Bits / tables + (t < Bits % tables ? 1 : 0);
-            _tables[t] = Build(start, len, Parallelism.Threads(threads));
-            start += len;
-        }
+        _tables = new Table[_probing.Tables];
+        for (var t = 0; t < _tables.Length; t++)
+            _tables[t] = Build(_probing.Start(t), _probing.Length(t), Parallelism.Threads(threads));
     }
 
     /// <summary>Maps the shard files (LAH index files, see <see cref="IndexFile"/>) and builds the tables over them;
@@ -121,11 +114,10 @@ public sealed class ShardedMultiIndexHashing : IHammingIndex, IDisposable
     public long TableBytes => _tables.Sum(t => 8L * t.Codes.Length + 4L * t.Positions.Length + 4L * t.Offsets.Length);
 
     /// <summary>Substring lengths of the tables, in bit order.</summary>
-    public IReadOnlyList<int> SubstringBits => _tables.Select(t => t.Length).ToArray();
+    public IReadOnlyList<int> SubstringBits => Enumerable.Range(0, _tables.Length).Select(_probing.Length).ToArray();
 
-    private sealed class Table(int start, int length, int indexBits, int[] offsets, ulong[] codes, int[] positions)
+    private sealed class Table(int length, int indexBits, int[] offsets, ulong[] codes, int[] positions)
     {
-        public readonly int Start = start, Length = length, IndexBits = indexBits;
         public readonly ulong BucketMask = (1UL << indexBits) - 1;
         public readonly bool Shared = indexBits < length; // several keys share a bucket: check the full key
         public readonly int[] Offsets = offsets; // bucket b holds copies [Offsets[b], Offsets[b + 1])
@@ -153,7 +145,7 @@ public sealed class ShardedMultiIndexHashing : IHammingIndex, IDisposable
                 if (w == 1)
                     for (var p = a; p < b; p++) counts[(words[p] >> start) & mask]++;
                 else
-                    for (var p = a; p < b; p++) counts[MultiIndexHashing.Substring(words.Slice(p * w, w), start, length) & mask]++;
+                    for (var p = a; p < b; p++) counts[MultiIndexProbing.Substring(words.Slice(p * w, w), start, length) & mask]++;
             }
         });
         // Bucket-major, chunk-minor starts: chunk c fills its part of each bucket after chunks 0..c-1, so positions
@@ -191,13 +183,13 @@ public sealed class ShardedMultiIndexHashing : IHammingIndex, IDisposable
                     for (var p = a; p < b; p++)
                     {
                         var code = words.Slice(p * w, w);
-                        var i = cursor[MultiIndexHashing.Substring(code, start, length) & mask]++;
+                        var i = cursor[MultiIndexProbing.Substring(code, start, length) & mask]++;
                         code.CopyTo(codes.AsSpan(i * w, w));
                         positions[i] = first + p;
                     }
             }
         });
-        return new Table(start, length, indexBits, offsets, codes, positions);
+        return new Table(length, indexBits, offsets, codes, positions);
     }
 
     // The shards holding positions [from, to) of the concatenation, with the shard-local range of each.
@@ -216,165 +208,72 @@ public sealed class ShardedMultiIndexHashing : IHammingIndex, IDisposable
     /// <summary>The k nearest codes of every query (flat scan of each shard over up to <paramref name="threads"/> cores).</summary>
     public Neighbor[][] Search(PackedCodes queries, int k, int threads = 0) => _flat.Search(queries, k, threads);
 
-    public Neighbor[] RadiusSearch(ReadOnlySpan<ulong> query, int radius)
-    {
-        if (query.Length != _words)
-            throw new ArgumentException($"query: {query.Length} words, the index holds {Bits}-bit codes ({_words} words)", nameof(query));
-        if (radius < 0) return [];
-        var s = radius / _tables.Length;
-        if (Probes(s) >= Count) return _flat.RadiusSearch(query, radius);
-        var hits = t_hits ??= new List<(int, int)>();
-        hits.Clear();
-        Span<ulong> qkeys = stackalloc ulong[_tables.Length];
-        Keys(query, qkeys);
-        for (var t = 0; t < _tables.Length; t++) Probe(query, qkeys, t, qkeys[t], Math.Min(s, _tables[t].Length), 0, radius, s, hits);
-        return Resolve(hits);
-    }
+    public Neighbor[] RadiusSearch(ReadOnlySpan<ulong> query, int radius) =>
+        _probing.RadiusSearch(query, radius, _flat, new Buckets(this));
 
-    public Neighbor[][] RadiusSearch(PackedCodes queries, int radius, int threads = 0)
-    {
-        ArgumentNullException.ThrowIfNull(queries);
-        if (queries.Bits != Bits)
-            throw new ArgumentException($"queries: {queries.Bits}-bit codes, the index holds {Bits}-bit codes", nameof(queries));
-        if (radius >= 0 && Probes(radius / _tables.Length) >= Count) return _flat.RadiusSearch(queries, radius, threads);
-        var results = new Neighbor[queries.Count][];
-        Parallelism.ForBlocks(queries.Count, 256, threads, (from, to) =>
-        {
-            if (radius >= 0 && radius < _tables.Length) SearchExactKeys(queries, from, to, radius, results);
-            else
-                for (var i = from; i < to; i++) results[i] = RadiusSearch(queries.Code(i), radius);
-        });
-        return results;
-    }
+    public Neighbor[][] RadiusSearch(PackedCodes queries, int radius, int threads = 0) =>
+        _probing.RadiusSearch(queries, radius, threads, _flat, () => new Buckets(this));
 
     [ThreadStatic] private static List<(int Position, int Distance)>? t_hits;
 
-    private void Keys(ReadOnlySpan<ulong> query, Span<ulong> keys)
+    // The tables' side of a search on one thread: bucket lookups, verification against the tables' copies of the
+    // codes, hits resolved to the shards' ids in (distance, id, position) order.
+    private readonly struct Buckets(ShardedMultiIndexHashing index) : IMultiIndexBuckets
     {
-        for (var t = 0; t < _tables.Length; t++) keys[t] = MultiIndexHashing.Substring(query, _tables[t].Start, _tables[t].Length);
-    }
+        private readonly List<(int Position, int Distance)> _hits = t_hits ??= new List<(int, int)>();
 
-    // Keys a query looks up with `s` flips per table: Σ_t Σ_{k ≤ s} C(len_t, k), saturating.
-    private long Probes(int s)
-    {
-        long total = 0;
-        foreach (var table in _tables)
+        public void Clear() => _hits.Clear();
+
+        // A copy counts when its full distance is within the radius, its substring is `key` itself (a shared bucket
+        // holds other keys too), and no earlier table reaches it (else it was found there).
+        public void Visit(ReadOnlySpan<ulong> query, ReadOnlySpan<ulong> qkeys, int t, ulong key, int radius, int s)
         {
-            long binomial = 1;
-            for (var k = 0; k <= Math.Min(s, table.Length); k++)
+            var table = index._tables[t];
+            var probing = index._probing;
+            var b = (int)(key & table.BucketMask);
+            int lo = table.Offsets[b], hi = table.Offsets[b + 1];
+            if (lo == hi) return;
+            var codes = table.Codes;
+            if (index._words == 1)
             {
-                if (k > 0) binomial = binomial * (table.Length - k + 1) / k;
-                total += binomial;
-                if (total > int.MaxValue || binomial > int.MaxValue) return long.MaxValue;
+                var q = query[0];
+                for (var i = lo; i < hi; i++)
+                {
+                    var c = codes[i];
+                    var d = BitOperations.PopCount(c ^ q);
+                    if (d > radius || (table.Shared && probing.Key(c, t) != key) || probing.ReachedEarlier(c, qkeys, t, s)) continue;
+                    _hits.Add((table.Positions[i], d));
+                }
+                return;
             }
-        }
-        return total;
-    }
-
-    // Visits every key within `flips` more bit flips of `key` (flipping bits at or above `from`, so each once).
-    private void Probe(ReadOnlySpan<ulong> query, ReadOnlySpan<ulong> qkeys, int t, ulong key, int flips, int from,
-        int radius, int s, List<(int, int)> hits)
-    {
-        Visit(query, qkeys, t, key, radius, s, hits);
-        if (flips == 0) return;
-        for (var b = from; b < _tables[t].Length; b++)
-            Probe(query, qkeys, t, key ^ (1UL << b), flips - 1, b + 1, radius, s, hits);
-    }
-
-    // Verifies the bucket of `key` in table t: a copy counts when its full distance is within the radius, its substring
-    // is `key` itself (a shared bucket holds other keys too), and no earlier table reaches it (else it was found there).
-    private void Visit(ReadOnlySpan<ulong> query, ReadOnlySpan<ulong> qkeys, int t, ulong key, int radius, int s,
-        List<(int, int)> hits)
-    {
-        var table = _tables[t];
-        var b = (int)(key & table.BucketMask);
-        int lo = table.Offsets[b], hi = table.Offsets[b + 1];
-        if (lo == hi) return;
-        var codes = table.Codes;
-        if (_words == 1)
-        {
-            var q = query[0];
+            int w = index._words;
             for (var i = lo; i < hi; i++)
             {
-                var c = codes[i];
-                var d = BitOperations.PopCount(c ^ q);
-                if (d > radius || Skip(c, qkeys, t, key, s)) continue;
-                hits.Add((table.Positions[i], d));
+                var code = codes.AsSpan(i * w, w);
+                var d = 0;
+                for (var j = 0; j < w; j++) d += BitOperations.PopCount(code[j] ^ query[j]);
+                if (d > radius || (table.Shared && probing.Key(code, t) != key) || probing.ReachedEarlier(code, qkeys, t, s)) continue;
+                _hits.Add((table.Positions[i], d));
             }
-            return;
         }
-        int w = _words;
-        for (var i = lo; i < hi; i++)
+
+        public unsafe void PrefetchBounds(int t, ulong key)
         {
-            var code = codes.AsSpan(i * w, w);
-            var d = 0;
-            for (var j = 0; j < w; j++) d += BitOperations.PopCount(code[j] ^ query[j]);
-            if (d > radius) continue;
-            if (table.Shared && MultiIndexHashing.Substring(code, table.Start, table.Length) != key) continue;
-            var seen = false;
-            for (var u = 0; u < t && !seen; u++)
-                seen = BitOperations.PopCount(MultiIndexHashing.Substring(code, _tables[u].Start, _tables[u].Length) ^ qkeys[u]) <= s;
-            if (!seen) hits.Add((table.Positions[i], d));
+            var table = index._tables[t];
+            if (Sse.IsSupported)
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(table.Offsets), (nint)(key & table.BucketMask))));
         }
-    }
 
-    // One-word codes: the substring tests without spans.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Skip(ulong code, ReadOnlySpan<ulong> qkeys, int t, ulong key, int s)
-    {
-        var table = _tables[t];
-        if (table.Shared && Sub(code, table) != key) return true;
-        for (var u = 0; u < t; u++)
-            if (BitOperations.PopCount(Sub(code, _tables[u]) ^ qkeys[u]) <= s) return true;
-        return false;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Sub(ulong code, Table table) =>
-        table.Length == 64 ? code : (code >> table.Start) & ((1UL << table.Length) - 1);
-
-    private const int Group = 16; // queries whose bucket lookups are in flight together
-
-    // radius < m: each table is probed with the query's own substring only. A probe is two dependent cache misses
-    // (bucket bounds, then the bucket's first copies); prefetching both for a group of queries first lets the misses
-    // of different queries overlap.
-    private void SearchExactKeys(PackedCodes queries, int from, int to, int radius, Neighbor[][] results)
-    {
-        var m = _tables.Length;
-        Span<ulong> keys = Group * m <= 512 ? stackalloc ulong[Group * m] : new ulong[Group * m];
-        var hits = t_hits ??= new List<(int, int)>();
-        for (var g = from; g < to; g += Group)
+        public unsafe void PrefetchBucket(int t, ulong key)
         {
-            var count = Math.Min(Group, to - g);
-            for (var q = 0; q < count; q++)
-            {
-                Keys(queries.Code(g + q), keys.Slice(q * m, m));
-                for (var t = 0; t < m; t++) PrefetchBounds(_tables[t], keys[q * m + t]);
-            }
-            for (var i = 0; i < count * m; i++) PrefetchCopies(_tables[i % m], keys[i]);
-            for (var q = 0; q < count; q++)
-            {
-                var query = queries.Code(g + q);
-                var qkeys = keys.Slice(q * m, m);
-                hits.Clear();
-                for (var t = 0; t < m; t++) Visit(query, qkeys, t, qkeys[t], radius, 0, hits);
-                results[g + q] = Resolve(hits);
-            }
+            if (!Sse.IsSupported) return;
+            var table = index._tables[t];
+            var i = table.Offsets[(int)(key & table.BucketMask)];
+            if (i < table.Positions.Length)
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(table.Codes), (nint)i * index._words)));
         }
-    }
 
-    private static unsafe void PrefetchBounds(Table table, ulong key)
-    {
-        if (Sse.IsSupported)
-            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(table.Offsets), (nint)(key & table.BucketMask))));
-    }
-
-    private unsafe void PrefetchCopies(Table table, ulong key)
-    {
-        if (!Sse.IsSupported) return;
-        var i = table.Offsets[(int)(key & table.BucketMask)];
-        if (i < table.Positions.Length)
-            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(table.Codes), (nint)i * _words)));
+        public Neighbor[] Take() => index.Resolve(_hits);
     }
 
     // Positions and distances to neighbors: ids from the shards, order (distance, id, position).

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Lah.Common;
 
 namespace Lah.Data;
 
@@ -72,7 +73,7 @@ public sealed record LabelCooccurrence(IReadOnlyList<string> Labels, long[] Nums
             nums = Nums,
             adj = Enumerable.Range(0, c).Select(i => Enumerable.Range(0, c).Select(j => Adj[i, j]).ToArray()).ToArray(),
         };
-        File.WriteAllText(path, JsonSerializer.Serialize(o));
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(o));
     }
 
     /// <summary>P(j | i) = adj[i,j] / nums[i] (0 where label i never occurs).</summary>

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace Lah.Torch.Serialization;
@@ -52,7 +51,7 @@ public static class SafeTensorsWriter
         int pad = (int)((8 - headerStream.Length % 8) % 8);
         for (int i = 0; i < pad; i++) headerStream.WriteByte((byte)' ');
 
-        AtomicFile.Write(path, stream =>
+        Lah.Common.AtomicFile.Write(path, stream =>
         {
             stream.Write(BitConverter.GetBytes(headerStream.Length));
             headerStream.Position = 0;
@@ -60,33 +59,4 @@ public static class SafeTensorsWriter
             foreach (var e in list) stream.Write(e.Data.Span);
         });
     }
-}
-
-/// <summary>Temp-file-and-rename writes: a reader never sees a half-written file, a crash leaves the old one intact.</summary>
-public static class AtomicFile
-{
-    public static void Write(string path, Action<Stream> write)
-    {
-        var full = System.IO.Path.GetFullPath(path);
-        var dir = System.IO.Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var tmp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            {
-                write(fs);
-                fs.Flush(flushToDisk: true);
-            }
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tmp); } catch (IOException) { }
-            throw;
-        }
-    }
-
-    public static void WriteAllText(string path, string text) =>
-        Write(path, s => s.Write(Encoding.UTF8.GetBytes(text)));
 }
