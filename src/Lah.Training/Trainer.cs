@@ -271,7 +271,7 @@ public sealed class Trainer : IDisposable
     {
         if (WritePath(CheckpointFile) is not { } path) return;
         TrainingCheckpoint.Save(path, _model.Module, _optimizer, _generator, state);
-        Lah.Torch.Serialization.AtomicFile.WriteAllText(WritePath(HistoryFile)!, JsonSerializer.Serialize(state.History, HistoryJson));
+        Lah.Common.AtomicFile.WriteAllText(WritePath(HistoryFile)!, JsonSerializer.Serialize(state.History, HistoryJson));
     }
 
     private TrainingResult Finish(TrainerState state)

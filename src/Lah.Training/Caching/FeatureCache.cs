@@ -67,7 +67,7 @@ public sealed class FeatureCache(string root)
         foreach (var old in Directory.GetFiles(dir, "shard-*.safetensors")) File.Delete(old);
         var set = Compute(backbone, dataset, indices, transform, batchSize, device ?? Device.CPU, workers);
         var shards = WriteShards(dir, set, shardSize);
-        AtomicFile.WriteAllText(manifestPath, JsonSerializer.Serialize(want with { Shards = shards }, Json));
+        Lah.Common.AtomicFile.WriteAllText(manifestPath, JsonSerializer.Serialize(want with { Shards = shards }, Json));
         return new FeatureCacheResult(set, reason is null ? FeatureCacheStatus.Computed : FeatureCacheStatus.Invalidated, dir, reason);
     }
 
