@@ -79,6 +79,7 @@ type BuildArgs =
     | [<CliPrefix(CliPrefix.None)>] Bench of ParseResults<BenchArgs>
     | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<LahPassArgs>
     | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<LahPassArgs>
+    | [<CliPrefix(CliPrefix.None)>] Data of ParseResults<LahPassArgs>
     | [<CliPrefix(CliPrefix.None)>] Format
     | [<CliPrefix(CliPrefix.None)>] Check_Libtorch2
 
@@ -92,6 +93,9 @@ type BuildArgs =
             | Bench _ -> "build, then run a benchmark suite (BenchmarkDotNet and side-by-side peers)."
             | Reproduce _ -> "build, then reproduce a table or figure of the paper (table1, table2, figure3)."
             | Run _ -> "build, then run experiment files (YAML, see experiments/example.yaml)."
+            | Data _ ->
+                "build, then `lah data render --dataset voc2007|coco2014|mirflickr25k|all --out ROOT [--size PX] [--count N]`: "
+                + "the embedded scenes as the datasets' downloads (rehearsal data)."
             | Format -> "format F# with Fantomas and C# with `dotnet format`."
             | Check_Libtorch2 ->
                 "compile the shim against Debian trixie's libtorch 2.x headers (fetched, not installed)."
@@ -734,10 +738,10 @@ let parser =
 
 let argv = fsi.CommandLineArgs |> Array.skip 1
 
-// `reproduce` and `run` pass everything after them to the lah CLI, whose options Argu here does not know.
+// `reproduce`, `run` and `data` pass everything after them to the lah CLI, whose options Argu here does not know.
 let results =
     match List.ofArray argv with
-    | ("reproduce" | "run") :: _ -> None
+    | ("reproduce" | "run" | "data") :: _ -> None
     | _ -> Some(parser.ParseCommandLine argv)
 
 let exitCode =
@@ -758,7 +762,8 @@ let exitCode =
                 | Test a -> exit (test a) // its closing line stays the last line printed
                 | Bench a -> bench a
                 | Reproduce _
-                | Run _ -> fail "unreachable: reproduce and run are handled before parsing"
+                | Run _
+                | Data _ -> fail "unreachable: reproduce, run and data are handled before parsing"
                 | Format -> format ()
                 | Check_Libtorch2 -> checkLibtorch2 ()
 

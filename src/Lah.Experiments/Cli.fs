@@ -184,6 +184,41 @@ type WeightsArgs =
             match this with
             | Convert _ -> "a PyTorch .pth state dict (torchvision / timm) or safetensors file → safetensors."
 
+[<RequireQualifiedAccess>]
+type RenderDataset =
+    | Voc2007
+    | Coco2014
+    | Mirflickr25k
+    | All
+
+type RenderArgs =
+    | [<Mandatory>] Dataset of RenderDataset
+    | [<Mandatory>] Out of root: string
+    | Size of px: int
+    | Count of n: int
+    | Seed of seed: int
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Dataset _ -> "voc2007, coco2014, mirflickr25k or all."
+            | Out _ ->
+                "the data root to write: ROOT/VOCdevkit/VOC2007, ROOT/coco2014, ROOT/mirflickr25k (each must be new or empty)."
+            | Size _ -> "the side of the square images in pixels (default 32, the quick recipe's scenes)."
+            | Count _ ->
+                "the first N images of each part: VOC trainval and test, COCO train2014 and val2014, MIRFLICKR im1..imN "
+                + "(default: the quick recipe's training and query counts; a count above a part's size renders it whole)."
+            | Seed _ -> "the scenes' seed (default 1, the quick recipe's)."
+
+type DataArgs =
+    | [<CliPrefix(CliPrefix.None)>] Render of ParseResults<RenderArgs>
+
+    interface IArgParserTemplate with
+        member this.Usage =
+            match this with
+            | Render _ ->
+                "write the embedded scenes (the real label rows) as JPEG files in the official layouts, with their annotation files."
+
 type LahArgs =
     | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<ReproduceArgs>
     | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<RunArgs>
@@ -192,6 +227,7 @@ type LahArgs =
     | [<CliPrefix(CliPrefix.None)>] Query of ParseResults<QueryArgs>
     | [<CliPrefix(CliPrefix.None)>] Eval of ParseResults<EvalArgs>
     | [<CliPrefix(CliPrefix.None)>] Weights of ParseResults<WeightsArgs>
+    | [<CliPrefix(CliPrefix.None)>] Data of ParseResults<DataArgs>
 
     interface IArgParserTemplate with
         member this.Usage =
@@ -203,3 +239,4 @@ type LahArgs =
             | Query _ -> "search an index file by an image, a hex code or a file of query codes."
             | Eval _ -> "retrieval metrics of a query index file against a database index file (both with labels)."
             | Weights _ -> "convert weights files."
+            | Data _ -> "rehearsal data: render the embedded scenes as the three datasets' downloads."

@@ -352,6 +352,7 @@ let main argv =
         | Query q -> query q
         | Eval e -> eval e
         | Weights w -> weights w
+        | Data d -> DataCommand.run d
     with
     | :? Lah.Torch.Distributed.DistributedException as e ->
         eprintfn "lah: %s" e.Message

@@ -114,4 +114,21 @@ public class SplitTests
         Assert.Contains("coco-instances", e.Message);
         Assert.Contains("LoadCocoFull", e.Message);
     }
+
+    [Fact]
+    public void Random_protocols_scale_their_counts_down_on_a_smaller_pool()
+    {
+        var flickr = Splits.Find("mirflickr25k", SplitNames.DchAnnotations);
+        Assert.Equal((2000, 10000), Splits.CountsFor(flickr, 24581));
+        Assert.Equal((2000, 10000), Splits.CountsFor(flickr, 30000));
+        Assert.Equal((200, 1000), Splits.CountsFor(flickr, 2458)); // 199.99…, 999.96…
+        Assert.Equal((1, 1), Splits.CountsFor(flickr, 3));
+        Assert.Equal((1, 0), Splits.CountsFor(flickr, 1));
+        var coco = Splits.Find("coco2014", SplitNames.DchFull);
+        Assert.Equal((184, 368), Splits.CountsFor(coco, 4500)); // 5000·4500/122218 = 184.1, 368.2
+        Assert.Throws<ArgumentException>(() => Splits.CountsFor(Splits.Find("voc2007", SplitNames.DchDevkit), 10));
+        // Explicit counts still win; ForDataset scales what is not given.
+        var s = Splits.ForDataset("mirflickr25k", SplitNames.DchAnnotations, 2458, 0, 1, queries: 50);
+        Assert.Equal((50, 1000), (s.Query.Length, s.Train.Length));
+    }
 }

@@ -53,6 +53,17 @@ public sealed class SyntheticScenes : IMultiLabelDataset
 
     public (int Shape, byte[] Colour) Glyph(int label) => (label / _colours, Palette[label % _colours]);
 
+    /// <summary>
+    /// Scene <paramref name="index"/> with the box of each label's glyph (what an exporter writes as its objects):
+    /// the same pixels as the item's image, drawn with the same draws.
+    /// </summary>
+    public (RgbImage Image, IReadOnlyList<SceneObject> Objects) RenderScene(int index)
+    {
+        var objects = new List<SceneObject>();
+        var image = Render(index, _items[index].Labels, objects);
+        return (image, objects);
+    }
+
     /// <summary>Label names that say what the glyph is, e.g. `red-circle`.</summary>
     public static string[] GlyphLabelNames(int labels)
     {
@@ -69,7 +80,7 @@ public sealed class SyntheticScenes : IMultiLabelDataset
             .ToArray();
     }
 
-    private RgbImage Render(int index, MultiLabel labels)
+    private RgbImage Render(int index, MultiLabel labels, List<SceneObject>? objects = null)
     {
         var d = Difficulty;
         var rng = Rng.For(Seed, 0x9E7, (ulong)index);
@@ -106,8 +117,11 @@ public sealed class SyntheticScenes : IMultiLabelDataset
             var (shape, colour) = Glyph(c);
             if (d.ColourJitter > 0 && (labels.Positive[c] || labels.Difficult[c]))
                 colour = colour.Select(v => (byte)Math.Clamp(v + rng.NextInt(-d.ColourJitter, d.ColourJitter), 0, 255)).ToArray();
-            if (labels.Positive[c]) Draw(img, shape, colour, rng, d.GlyphMinRadius, d.GlyphMaxRadius);
-            else if (labels.Difficult[c]) Draw(img, shape, colour, rng, 0.035, 0.05);
+            var box = labels.Positive[c] ? Draw(img, shape, colour, rng, d.GlyphMinRadius, d.GlyphMaxRadius)
+                : labels.Difficult[c] ? Draw(img, shape, colour, rng, 0.035, 0.05)
+                : default;
+            if (labels.Positive[c] || labels.Difficult[c])
+                objects?.Add(new SceneObject(c, labels.Difficult[c], box.X0, box.Y0, box.X1, box.Y1));
         }
         // Occluders: grey rectangles over everything.
         if (d.MaxOccluders > 0)
@@ -126,7 +140,8 @@ public sealed class SyntheticScenes : IMultiLabelDataset
         return img;
     }
 
-    private static void Draw(RgbImage img, int shape, byte[] colour, Rng rng, double minR, double maxR)
+    /// <summary>Draws one glyph; returns the box of the pixels it painted (the glyph's square when it painted none).</summary>
+    private static (int X0, int Y0, int X1, int Y1) Draw(RgbImage img, int shape, byte[] colour, Rng rng, double minR, double maxR)
     {
         var s = img.Width;
         var r = rng.Uniform(minR, maxR) * s;
@@ -134,6 +149,7 @@ public sealed class SyntheticScenes : IMultiLabelDataset
         var cy = rng.Uniform(r, s - r);
         int x0 = Math.Max(0, (int)(cx - r)), x1 = Math.Min(s - 1, (int)(cx + r) + 1);
         int y0 = Math.Max(0, (int)(cy - r)), y1 = Math.Min(s - 1, (int)(cy + r) + 1);
+        int bx0 = int.MaxValue, by0 = int.MaxValue, bx1 = -1, by1 = -1;
         for (var y = y0; y <= y1; y++)
             for (var x = x0; x <= x1; x++)
                 if (GlyphShape.Inside(shape, (x + 0.5 - cx) / r, (y + 0.5 - cy) / r))
@@ -142,7 +158,12 @@ public sealed class SyntheticScenes : IMultiLabelDataset
                     img.Pixels[o] = colour[0];
                     img.Pixels[o + 1] = colour[1];
                     img.Pixels[o + 2] = colour[2];
+                    bx0 = Math.Min(bx0, x);
+                    by0 = Math.Min(by0, y);
+                    bx1 = Math.Max(bx1, x);
+                    by1 = Math.Max(by1, y);
                 }
+        return bx1 < 0 ? (x0, y0, x1, y1) : (bx0, by0, bx1, by1);
     }
 
     private static void Line(RgbImage img, Rng rng)

@@ -15,11 +15,17 @@ public static class DatasetCheck
     private const int PrefixBytes = 256 * 1024;
     private const int Listed = 20;
 
-    /// <summary>Throws one <see cref="DataFormatException"/> listing every bad image among <paramref name="indices"/>.</summary>
+    /// <summary>
+    /// Throws one <see cref="DataFormatException"/> listing every bad image among <paramref name="indices"/> (one line
+    /// when there is one).
+    /// </summary>
     public static void Validate(IMultiLabelDataset dataset, IEnumerable<int> indices, bool decode = false)
     {
         var problems = FindProblems(dataset, indices, decode);
         if (problems.Count == 0) return;
+        if (problems.Count == 1)
+            throw new DataFormatException(
+                $"dataset '{dataset.Name}': 1 unreadable image found before training: {problems[0].Path}: {problems[0].Reason}");
         var lines = problems.Take(Listed).Select(p => $"  {p.Path}: {p.Reason}");
         var more = problems.Count > Listed ? $"\n  … and {problems.Count - Listed} more" : "";
         throw new DataFormatException(

@@ -10,10 +10,22 @@ public static class Coco2014
     /// held in memory. Images without annotations are skipped (as the official code does).
     /// Images are at <paramref name="imagesDir"/>/file_name.
     /// </summary>
-    public static MultiLabelDataset ReadInstances(string jsonPath, string imagesDir, CocoLabelOrder order = CocoLabelOrder.Alphabetical)
+    public static MultiLabelDataset ReadInstances(string jsonPath, string imagesDir, CocoLabelOrder order = CocoLabelOrder.Alphabetical) =>
+        ReadInstancesFile(jsonPath, imagesDir, order).Annotated;
+
+    /// <summary>
+    /// <see cref="ReadInstances"/>, also returning the file name of every image the file lists (annotated or not), to
+    /// check an image folder against it. With <paramref name="cocoCategories"/> the "categories" must be COCO's 80
+    /// (<see cref="CocoCategories"/>: the same ids and names), so a file of another dataset or version is refused.
+    /// </summary>
+    public static CocoInstances ReadInstancesFile(string jsonPath, string imagesDir, CocoLabelOrder order = CocoLabelOrder.Alphabetical,
+        bool cocoCategories = false)
     {
         var scan = Scan(jsonPath);
         if (scan.Categories.Count == 0) throw new DataFormatException($"{jsonPath}: no \"categories\"");
+        foreach (var dup in scan.Categories.GroupBy(c => c.Id).Where(g => g.Count() > 1))
+            throw new DataFormatException($"{jsonPath}: \"categories\" lists id {dup.Key} {dup.Count()} times");
+        if (cocoCategories) CheckCocoCategories(jsonPath, scan.Categories);
         var cats = order == CocoLabelOrder.Alphabetical
             ? scan.Categories.OrderBy(c => c.Name, StringComparer.Ordinal).ToList()
             : scan.Categories.OrderBy(c => c.Id).ToList();
@@ -34,7 +46,22 @@ public static class Coco2014
             .Where(im => labels.ContainsKey(im.Id))
             .Select(im => new DatasetItem(Path.GetFileNameWithoutExtension(im.FileName),
                 new FileImageSource(Path.Combine(imagesDir, im.FileName)), new MultiLabel(labels[im.Id])));
-        return new MultiLabelDataset(Path.GetFileNameWithoutExtension(jsonPath), cats.Select(c => c.Name).ToArray(), items);
+        return new CocoInstances(
+            new MultiLabelDataset(Path.GetFileNameWithoutExtension(jsonPath), cats.Select(c => c.Name).ToArray(), items),
+            scan.Images.Select(i => i.FileName).ToArray());
+    }
+
+    private static void CheckCocoCategories(string jsonPath, List<Category> categories)
+    {
+        foreach (var c in categories)
+            if (CocoCategories.ById(c.Id) is not { } known || known.Name != c.Name)
+                throw new DataFormatException(
+                    $"{jsonPath}: category id {c.Id} ('{c.Name}') is not one of COCO's 80 categories" +
+                    (CocoCategories.ById(c.Id) is { } k ? $" (COCO's id {c.Id} is '{k.Name}')" : ""));
+        var missing = CocoCategories.All.Where(k => categories.All(c => c.Id != k.Id)).ToList();
+        if (missing.Count > 0)
+            throw new DataFormatException(
+                $"{jsonPath}: \"categories\" lacks {missing.Count} of COCO's 80 (first: id {missing[0].Id} '{missing[0].Name}')");
     }
 
     /// <summary>A LAH list file (`train2014/COCO_….jpg v1 … v80`), images relative to <paramref name="root"/>.</summary>
@@ -168,3 +195,6 @@ public static class Coco2014
     private static DataFormatException Missing(string path, string section, string field) =>
         new($"{path}: an entry of \"{section}\" has no \"{field}\"");
 }
+
+/// <summary>An instances file's annotated images (<see cref="Coco2014.ReadInstances"/>) and the file names of all its images.</summary>
+public sealed record CocoInstances(MultiLabelDataset Annotated, IReadOnlyList<string> ImageFiles);

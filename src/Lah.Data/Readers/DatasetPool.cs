@@ -19,4 +19,10 @@ public static class PoolSource
 
     /// <summary>COCO's instances_{train,val}2014.json, annotated images only: <see cref="LahDatasets.LoadCocoFull"/>.</summary>
     public const string CocoInstances = "coco-instances";
+
+    /// <summary>The VOC2007 devkit's Annotations/*.xml and ImageSets/Main, trainval ‖ test: <see cref="Voc2007.LoadDevkit"/>.</summary>
+    public const string VocDevkit = "voc-devkit";
+
+    /// <summary>MIRFLICKR-25K's mirflickr25k_annotations_v080/*.txt, labelled images by number: <see cref="Mirflickr25k.LoadRelease"/>.</summary>
+    public const string MirflickrAnnotations = "mirflickr-annotations";
 }

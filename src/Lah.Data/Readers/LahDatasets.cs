@@ -34,21 +34,50 @@ public static class LahDatasets
     /// `annotations` folder) with the 80 labels sorted by name, the column order of the LAH label files. Images are at
     /// <paramref name="imageRoot"/>/{train2014,val2014}/file_name, as under <see cref="Load"/>.
     /// </summary>
-    public static DatasetPool LoadCocoFull(string instancesDir, string imageRoot)
+    /// <remarks>
+    /// With <paramref name="checkLayout"/> (how <see cref="DatasetRoot.Load"/> reads a data root) the files must be
+    /// COCO's own and agree with the image folders: "categories" are COCO's 80 (<see cref="CocoCategories"/>), every
+    /// annotated image's file is in its folder, and every `*.jpg` in train2014 / val2014 is listed in its file's
+    /// "images".
+    /// </remarks>
+    public static DatasetPool LoadCocoFull(string instancesDir, string imageRoot, bool checkLayout = false)
     {
         // Both files are checked before the 450 MB train file is scanned, so a missing val file fails at once.
-        var files = new[] { "instances_train2014.json", "instances_val2014.json" }.Select(f => Path.Combine(instancesDir, f)).ToArray();
+        string[] sets = ["train2014", "val2014"];
+        var files = sets.Select(s => Path.Combine(instancesDir, $"instances_{s}.json")).ToArray();
         foreach (var f in files)
             if (!File.Exists(f))
                 throw new FileNotFoundException(
                     $"COCO instances file not found: {f} (the full-size COCO pool needs annotations/instances_train2014.json " +
                     "and instances_val2014.json from annotations_trainval2014.zip)", f);
-        var train = Coco2014.ReadInstances(files[0], Path.Combine(imageRoot, "train2014"), CocoLabelOrder.Alphabetical);
-        var val = Coco2014.ReadInstances(files[1], Path.Combine(imageRoot, "val2014"), CocoLabelOrder.Alphabetical);
-        if (!train.LabelNames.SequenceEqual(val.LabelNames))
+        var parts = new MultiLabelDataset[sets.Length];
+        for (var s = 0; s < sets.Length; s++)
+        {
+            var dir = Path.Combine(imageRoot, sets[s]);
+            if (checkLayout && !Directory.Exists(dir)) throw new DirectoryNotFoundException($"COCO image folder not found: {dir}");
+            var read = Coco2014.ReadInstancesFile(files[s], dir, CocoLabelOrder.Alphabetical, cocoCategories: checkLayout);
+            if (checkLayout) CheckImageFolder(files[s], dir, read);
+            parts[s] = read.Annotated;
+        }
+        if (!parts[0].LabelNames.SequenceEqual(parts[1].LabelNames))
             throw new DataFormatException(
-                $"{files[1]}: its categories ({string.Join(", ", val.LabelNames)}) differ from those of {files[0]} ({string.Join(", ", train.LabelNames)})");
-        return new DatasetPool(MultiLabelDataset.Concat("coco2014", train, val), train.Count, PoolSource.CocoInstances);
+                $"{files[1]}: its categories ({string.Join(", ", parts[1].LabelNames)}) differ from those of {files[0]} ({string.Join(", ", parts[0].LabelNames)})");
+        return new DatasetPool(MultiLabelDataset.Concat("coco2014", parts), parts[0].Count, PoolSource.CocoInstances);
+    }
+
+    private static void CheckImageFolder(string json, string dir, CocoInstances read)
+    {
+        var onDisk = Directory.EnumerateFiles(dir, "*.jpg").Select(f => Path.GetFileName(f)).ToHashSet(StringComparer.Ordinal);
+        var problems = new LayoutProblems();
+        for (var i = 0; i < read.Annotated.Count; i++)
+        {
+            var path = ((FileImageSource)read.Annotated[i].Image).Path;
+            if (!onDisk.Contains(Path.GetFileName(path))) problems.Add($"{path}: missing (an annotated image of {json})");
+        }
+        var listed = read.ImageFiles.ToHashSet(StringComparer.Ordinal);
+        foreach (var f in onDisk.Where(f => !listed.Contains(f)).Order(StringComparer.Ordinal))
+            problems.Add($"{Path.Combine(dir, f)}: an image without annotation (not in the \"images\" of {json})");
+        problems.ThrowIfAny();
     }
 
     private static (MultiLabelDataset, MultiLabelDataset) CocoParts(string labels, string train, string test, string root)

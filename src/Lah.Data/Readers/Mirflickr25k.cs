@@ -58,6 +58,47 @@ public static class Mirflickr25k
     }
 
     /// <summary>
+    /// The release as one pool (<see cref="PoolSource.MirflickrAnnotations"/>): the images that carry at least one
+    /// of the 24 labels of <paramref name="annotationDir"/> (`mirflickr25k_annotations_v080`), in image-number order,
+    /// labels in the column order of <see cref="Labels"/>. There is no official train part (TrainCount 0): the
+    /// protocols on this pool draw their queries at random. Checked first: all 24 label files are there and no other
+    /// label file, and every image a file lists has its `im{n}.jpg` in <paramref name="imageDir"/>. Images without any
+    /// label (419 in the release) are not an error and not in the pool.
+    /// </summary>
+    public static DatasetPool LoadRelease(string imageDir, string annotationDir)
+    {
+        if (!Directory.Exists(imageDir)) throw new DirectoryNotFoundException($"MIRFLICKR image folder not found: {imageDir}");
+        if (!Directory.Exists(annotationDir)) throw new DirectoryNotFoundException($"MIRFLICKR annotation folder not found: {annotationDir}");
+        var problems = new LayoutProblems();
+        foreach (var label in Labels)
+        {
+            var file = Path.Combine(annotationDir, label + ".txt");
+            if (!File.Exists(file)) problems.Add($"{file}: missing (one of the 24 label files of MIRFLICKR-25K)");
+        }
+        foreach (var file in Directory.GetFiles(annotationDir, "*.txt").Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileNameWithoutExtension(file);
+            if (name.EndsWith("_r1", StringComparison.Ordinal) || name.Equals("README", StringComparison.OrdinalIgnoreCase)) continue;
+            if (!Labels.Contains(name)) problems.Add($"{file}: not one of MIRFLICKR-25K's 24 labels ({string.Join(", ", Labels)})");
+        }
+        problems.ThrowIfAny();
+
+        var pool = ReadAnnotations(imageDir, annotationDir);
+        var images = Directory.EnumerateFiles(imageDir, "im*.jpg").Select(f => Path.GetFileName(f)).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < pool.Count; i++)
+        {
+            var path = ((FileImageSource)pool[i].Image).Path;
+            if (!images.Contains(Path.GetFileName(path)))
+            {
+                var first = Array.IndexOf(pool[i].Labels.Positive, true);
+                problems.Add($"{path}: missing (listed in {Path.Combine(annotationDir, pool.LabelNames[first] + ".txt")})");
+            }
+        }
+        problems.ThrowIfAny();
+        return new DatasetPool(pool, 0, PoolSource.MirflickrAnnotations);
+    }
+
+    /// <summary>
     /// A LAH CSV (`name,animals,…,water`, header optional). <paramref name="officialHeaderBug"/> drops the first row
     /// of a header-less file, as the official code does with its test CSV (image 19461 is lost).
     /// </summary>

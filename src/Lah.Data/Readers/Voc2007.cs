@@ -40,6 +40,66 @@ public static class Voc2007
     }
 
     /// <summary>
+    /// The devkit as one pool, trainval ‖ test (<see cref="PoolSource.VocDevkit"/>), labels from `Annotations/*.xml`
+    /// (<see cref="ReadDevkit"/>), after checking that the files agree: every image listed in
+    /// `ImageSets/Main/{trainval,test}.txt` has its `JPEGImages/{id}.jpg` and `Annotations/{id}.xml`, no image is in
+    /// both sets, every `JPEGImages/*.jpg` is in one of them, and the per-class lists `{class}_{set}.txt` (where
+    /// present: the official code regenerates its labels from them) say what the XML says.
+    /// </summary>
+    public static DatasetPool LoadDevkit(string devkitDir)
+    {
+        var main = Path.Combine(devkitDir, "ImageSets", "Main");
+        var jpegDir = Path.Combine(devkitDir, "JPEGImages");
+        var annDir = Path.Combine(devkitDir, "Annotations");
+        foreach (var dir in new[] { jpegDir, annDir })
+            if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"VOC2007 devkit folder not found: {dir}");
+        string[] sets = ["trainval", "test"];
+        var lists = sets.Select(set => ReadImageSet(Path.Combine(main, set + ".txt"))).ToArray();
+        var images = Directory.EnumerateFiles(jpegDir, "*.jpg").Select(f => Path.GetFileNameWithoutExtension(f)).ToHashSet(StringComparer.Ordinal);
+        var annotations = Directory.EnumerateFiles(annDir, "*.xml").Select(f => Path.GetFileNameWithoutExtension(f)).ToHashSet(StringComparer.Ordinal);
+        var problems = new LayoutProblems();
+        var listed = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var s = 0; s < sets.Length; s++)
+        {
+            var file = Path.Combine(main, sets[s] + ".txt");
+            foreach (var id in lists[s])
+            {
+                if (!listed.TryAdd(id, sets[s]))
+                    problems.Add($"{file}: image {id} is also listed in {listed[id]}.txt");
+                if (!images.Contains(id)) problems.Add($"{Path.Combine(jpegDir, id + ".jpg")}: missing (listed in {file})");
+                if (!annotations.Contains(id)) problems.Add($"{Path.Combine(annDir, id + ".xml")}: missing (image {id} is listed in {file})");
+            }
+        }
+        foreach (var id in images.Where(i => !listed.ContainsKey(i)).Order(StringComparer.Ordinal))
+            problems.Add($"{Path.Combine(jpegDir, id + ".jpg")}: an image without annotation (in neither trainval.txt nor test.txt of {main})");
+        problems.ThrowIfAny();
+
+        var parts = sets.Select(set => ReadDevkit(devkitDir, set)).ToArray();
+        for (var s = 0; s < sets.Length; s++) CheckClassImageSets(devkitDir, sets[s], parts[s]);
+        return new DatasetPool(MultiLabelDataset.Concat("voc2007", parts), parts[0].Count, PoolSource.VocDevkit);
+    }
+
+    /// <summary>The per-class lists of a set, where any is present, must all be there and agree with the XML labels.</summary>
+    private static void CheckClassImageSets(string devkitDir, string set, MultiLabelDataset fromXml)
+    {
+        var files = Labels.Select(c => Path.Combine(devkitDir, "ImageSets", "Main", $"{c}_{set}.txt")).ToArray();
+        var present = files.Count(DataFile.Exists);
+        if (present == 0) return;
+        if (present < files.Length)
+            throw new DataFormatException(
+                $"{files.First(f => !DataFile.Exists(f))}: missing ({present} of the 20 per-class lists of {set} are present)");
+        var fromLists = ReadClassImageSets(devkitDir, set);
+        for (var i = 0; i < fromXml.Count; i++)
+        {
+            sbyte[] a = fromXml[i].Labels.ToSigned(), b = fromLists[i].Labels.ToSigned();
+            for (var c = 0; c < a.Length; c++)
+                if (a[c] != b[c])
+                    throw new DataFormatException(
+                        $"{files[c]}: image {fromXml[i].Id} is {b[c]} there but {a[c]} by {Path.Combine(devkitDir, "Annotations", fromXml[i].Id + ".xml")}");
+        }
+    }
+
+    /// <summary>
     /// Labels from the per-class lists `ImageSets/Main/{class}_{set}.txt` (`id 1|0|-1`), how the official code
     /// regenerates its CSV when it is missing.
     /// </summary>

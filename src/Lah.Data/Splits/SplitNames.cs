@@ -29,10 +29,25 @@ public static class SplitNames
 
     /// <summary>COCO full: train on train2014 annotated, leave-one-out among val2014 annotated (official code).</summary>
     public const string LahOfficialFull = "lah-official-full";
+
+    /// <summary>VOC2007 devkit (Annotations XML + ImageSets/Main): queries = test, database = training set = trainval.</summary>
+    public const string DchDevkit = "dch-devkit";
+
+    /// <summary>VOC2007 devkit: train on trainval, leave-one-out among test (the official code's evaluation).</summary>
+    public const string LahDevkit = "lah-devkit";
+
+    /// <summary>
+    /// MIRFLICKR-25K release's annotation files: 2,000 seeded queries of the labelled images, the rest the database,
+    /// 10,000 of it for training (the paper's text).
+    /// </summary>
+    public const string DchAnnotations = "dch-annotations";
 }
 
 /// <summary>
 /// One named protocol of one dataset: the pool it is defined on (<see cref="PoolSource"/>) and, for a random protocol,
-/// its query and training counts (null: a fixed split of the pool's training and test parts).
+/// its query and training counts (null: a fixed split of the pool's training and test parts) and the size of the
+/// real pool those counts are for (<see cref="FullPool"/>: on a smaller pool, a rendered subset, they are scaled
+/// down in proportion by <see cref="Splits.CountsFor"/>).
 /// </summary>
-public sealed record NamedProtocol(string Dataset, string Name, string Pool, int? DefaultQueries, int? DefaultTrain, string Description);
+public sealed record NamedProtocol(string Dataset, string Name, string Pool, int? DefaultQueries, int? DefaultTrain, string Description,
+    int? FullPool = null);

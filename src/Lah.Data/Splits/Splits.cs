@@ -64,20 +64,28 @@ public static class Splits
             "train on trainval (5,011); queries = database = test (4,952), leave-one-out: the official code"),
         new("voc2007", SplitNames.DchTrainvalTest, PoolSource.LahFiles, null, null,
             "queries = test (4,952); database = training set = trainval (5,011)"),
+        new("voc2007", SplitNames.DchDevkit, PoolSource.VocDevkit, null, null,
+            "queries = ImageSets/Main/test.txt (4,952); database = training set = trainval.txt (5,011); labels from Annotations/*.xml: the LAH paper's VOC2007 trainval/test"),
+        new("voc2007", SplitNames.LahDevkit, PoolSource.VocDevkit, null, null,
+            "train on trainval.txt (5,011); queries = database = test.txt (4,952), leave-one-out; labels from Annotations/*.xml: the official code's evaluation"),
         new("coco2014", SplitNames.HashnetLists, PoolSource.LahFiles, null, null,
             "queries = test.txt (5,000); database = training set = train.txt (10,000): the HashNet-style lists, not DCH's database"),
         new("coco2014", SplitNames.LahLists, PoolSource.LahFiles, null, null,
             "train on train.txt (10,000); queries = database = test.txt (5,000), leave-one-out: the official evaluation on the lists"),
         new("coco2014", SplitNames.DchLists, PoolSource.LahFiles, 5000, 10000,
-            "5,000 seeded queries from the 15,000 list images; database = training set = the other 10,000"),
+            "5,000 seeded queries from the 15,000 list images; database = training set = the other 10,000", 15000),
         new("coco2014", SplitNames.DchFull, PoolSource.CocoInstances, 5000, 10000,
-            "5,000 seeded queries from train2014 ∪ val2014 annotated (122,218); database = the other 117,218; 10,000 training images drawn from the database: DCH/HashNet"),
+            "5,000 seeded queries from train2014 ∪ val2014 annotated (122,218); database = the other 117,218; 10,000 training images drawn from the database: DCH/HashNet",
+            122218),
         new("coco2014", SplitNames.LahOfficialFull, PoolSource.CocoInstances, null, null,
             "train on train2014 annotated (82,081); queries = database = val2014 annotated (40,137), leave-one-out: the official code"),
         new("mirflickr25k", SplitNames.LahOfficial, PoolSource.LahFiles, null, null,
             "train on train.csv (14,748); queries = database = test.csv (9,833; 9,832 with the official header bug), leave-one-out: the official code"),
         new("mirflickr25k", SplitNames.DchRandom, PoolSource.LahFiles, 2000, 10000,
-            "2,000 seeded queries; database = the other 22,581; 10,000 training images drawn from the database: the LAH paper's text"),
+            "2,000 seeded queries; database = the other 22,581; 10,000 training images drawn from the database: the LAH paper's text", 24581),
+        new("mirflickr25k", SplitNames.DchAnnotations, PoolSource.MirflickrAnnotations, 2000, 10000,
+            "2,000 seeded queries of the 24,581 labelled images of mirflickr25k_annotations_v080 (image-number order); database = the other 22,581; 10,000 training images drawn from the database: the LAH paper's text",
+            24581),
     ];
 
     /// <summary>
@@ -123,18 +131,39 @@ public static class Splits
         var p = Find(dataset, protocol);
         if (p.DefaultQueries is null && (queries is not null || train is not null))
             throw new ArgumentException($"{p.Name} is a fixed split of the pool's parts: it takes no query or training count");
-        var split = p.Name switch
+        RetrievalSplit split;
+        if (p.DefaultQueries is null)
+            split = p.Name.StartsWith("lah", StringComparison.Ordinal)
+                ? OfficialLah(poolCount, trainPartCount)
+                : DchFixed(poolCount, trainPartCount);
+        else
         {
-            SplitNames.LahOfficial or SplitNames.LahLists or SplitNames.LahOfficialFull => OfficialLah(poolCount, trainPartCount),
-            SplitNames.DchTrainvalTest or SplitNames.HashnetLists => DchFixed(poolCount, trainPartCount),
-            _ => Dch(poolCount, queries ?? p.DefaultQueries!.Value, train ?? p.DefaultTrain!.Value, seed),
-        };
+            var (q, t) = CountsFor(p, poolCount);
+            split = Dch(poolCount, queries ?? q, train ?? t, seed);
+        }
         return split with { Protocol = p.Name };
     }
 
     /// <summary>
+    /// The query and training counts of a random protocol on a pool of <paramref name="poolCount"/> items: its
+    /// defaults, or on a pool smaller than the real one (<see cref="NamedProtocol.FullPool"/>, e.g. a rendered
+    /// subset) both scaled by poolCount / FullPool, rounded half up, at least 1 query and 1 training item
+    /// (MIRFLICKR's 2,000 / 10,000 of 24,581 become 200 / 1,000 on 2,458 labelled images).
+    /// </summary>
+    public static (int Queries, int Train) CountsFor(NamedProtocol protocol, int poolCount)
+    {
+        if (protocol.DefaultQueries is not { } q || protocol.DefaultTrain is not { } t)
+            throw new ArgumentException($"{protocol.Name} is a fixed split of the pool's parts: it has no query or training count");
+        if (protocol.FullPool is not { } full || poolCount >= full) return (q, t);
+        int Scale(int n) => (int)Math.Max(1, ((long)n * poolCount + full / 2) / full);
+        var queries = Scale(q);
+        return (queries, Math.Min(Scale(t), poolCount - queries));
+    }
+
+    /// <summary>
     /// <see cref="ForDataset"/> on a loaded pool, refusing a protocol defined on another pool (e.g. <c>dch-full</c>
-    /// on the HashNet lists: it needs <see cref="LahDatasets.LoadCocoFull"/>).
+    /// on the HashNet lists: it needs <see cref="LahDatasets.LoadCocoFull"/>). A random protocol's counts are scaled
+    /// down on a pool smaller than the real one (<see cref="CountsFor"/>).
     /// </summary>
     public static RetrievalSplit ForPool(string dataset, string protocol, DatasetPool pool, ulong seed, int? queries = null, int? train = null)
     {
@@ -143,7 +172,7 @@ public static class Splits
             throw new ArgumentException(
                 $"protocol {p.Name} is defined on the {p.Pool} pool, but this {dataset} pool is from {pool.Source} " +
                 $"(protocols for it: {string.Join(", ", Named.Where(n => n.Dataset == dataset && n.Pool == pool.Source).Select(n => n.Name))}; " +
-                $"load the {p.Pool} pool with {(p.Pool == PoolSource.CocoInstances ? "LahDatasets.LoadCocoFull" : "LahDatasets.Load")})");
+                $"load the {p.Pool} pool with {Loader(p.Pool)})");
         return ForDataset(dataset, p.Name, pool.Pool.Count, pool.TrainCount, seed, queries, train);
     }
 
@@ -161,6 +190,13 @@ public static class Splits
         var perm = Rng.For(seed, 0x7A1D).Permutation(n);
         return (Sorted(perm[v..].Select(i => train[i]).ToArray()), Sorted(perm[..v].Select(i => train[i]).ToArray()));
     }
+
+    private static string Loader(string pool) => pool switch
+    {
+        PoolSource.LahFiles => "LahDatasets.Load",
+        PoolSource.CocoInstances => "LahDatasets.LoadCocoFull or DatasetRoot.Load",
+        _ => "DatasetRoot.Load",
+    };
 
     private static void Check(int pool, int a, int b)
     {
