@@ -14,7 +14,7 @@ open Lah.Experiments.Cli
 /// COCO train2014 / val2014), and for MIRFLICKR, whose layout has no parts, their sum as im1..imN.
 let defaultCounts (dataset: string) : Collections.Generic.IReadOnlyDictionary<string, int> =
     let d =
-        [ Voc2007; Coco2014; Mirflickr25k ]
+        [ DatasetName.Voc2007; DatasetName.Coco2014; DatasetName.Mirflickr25k ]
         |> List.find (fun d -> Defaults.folderName d = dataset)
         |> Defaults.embeddedData
 
