@@ -41,16 +41,6 @@ let wordVectorFile (dir: string) (w: Lah.Hashing.Config.WordEmbedding) =
 
     name |> Option.map (fun n -> Path.Combine(dir, n))
 
-/// Where the images of a dataset lie under `data.root`, and a folder that proves the layout.
-let imageLayout (d: DatasetName) =
-    match d with
-    | Voc2007 ->
-        Path.Combine("VOCdevkit", "VOC2007"),
-        "JPEGImages",
-        "the VOC2007 devkit: ROOT/VOCdevkit/VOC2007/JPEGImages/*.jpg"
-    | Coco2014 -> "coco2014", "train2014", "COCO 2014: ROOT/coco2014/train2014/*.jpg and ROOT/coco2014/val2014/*.jpg"
-    | Mirflickr25k -> "mirflickr25k", "", "MIRFLICKR-25K: ROOT/mirflickr25k/im*.jpg"
-
 let load (e: Experiment) : LoadedData =
     let d = e.Data
 
@@ -88,27 +78,15 @@ let load (e: Experiment) : LoadedData =
         if not (Directory.Exists d.Root) then
             raise (DirectoryNotFoundException $"data.root: the dataset folder {d.Root} does not exist")
 
-        let sub, probe, layout = imageLayout d.Dataset
-        let imageRoot = Path.Combine(d.Root, sub)
-
-        if not (Directory.Exists(Path.Combine(imageRoot, probe))) then
-            raise (
-                DirectoryNotFoundException $"data.root: {Path.Combine(imageRoot, probe)} not found; expected {layout}"
-            )
-
         let protocol =
             match d.Split with
             | DchSplit -> "dch"
             | LahOfficialSplit -> "lah"
             | NamedSplit name -> name
 
-        // The full-size COCO protocols are defined on the pool read from COCO's instances files, not the LAH lists.
-        let pool =
-            if Splits.Find(folderName d.Dataset, protocol).Pool = PoolSource.CocoInstances then
-                LahDatasets.LoadCocoFull(Path.Combine(d.Root, sub, "annotations"), imageRoot)
-            else
-                LahDatasets.Load(folderName d.Dataset, dir, imageRoot)
-
+        // Labels and splits from the root's own annotation files (VOC XML and ImageSets, COCO's instances JSON,
+        // MIRFLICKR's label files), as a user's downloads are read; protocols on the LAH lists read those lists.
+        let pool = DatasetRoot.LoadForProtocol(folderName d.Dataset, protocol, d.Root, dir)
         let split = Splits.ForPool(folderName d.Dataset, protocol, pool, seed)
 
         {

@@ -81,8 +81,7 @@ let paperFixture (dir: string) (jpegs: string[]) (dataset: DatasetName) =
             else
                 -1)
 
-    let sub, _, _ = EngineData.imageLayout dataset
-    let root = Path.Combine(dir, "root", sub)
+    let root = Lah.Data.DatasetRoot.Folder(EngineData.folderName dataset, Path.Combine(dir, "root"))
 
     let place (rel: string) (i: int) =
         let target = Path.Combine(root, rel)
