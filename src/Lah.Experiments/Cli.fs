@@ -134,7 +134,8 @@ type EncodeArgs =
                 "the trained network: a model file (model.safetensors), a run folder (results/runs/HASH) or a run's hash."
             | Images _ ->
                 "a folder (every file below it, sorted by path) or a list file: one path per line, a LAH CSV (name,l1,…) "
-                + "or a COCO-style list (path 0 1 …, names in labels.txt beside it); lists with labels store them in the index."
+                + "a HashNet-style list (path 0 1 …, names in labels.txt beside it) or a COCO-style instances JSON; "
+                + "lists with labels store them in the index."
             | Out _ -> "the index file to write (.lahidx); image paths go to OUT.paths.tsv beside it."
             | Root _ -> "folder a list file's relative paths are taken from (default: the list file's folder)."
             | Batch _ -> "images per batch and per resumable chunk (default 64)."

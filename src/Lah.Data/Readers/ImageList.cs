@@ -3,9 +3,10 @@ namespace Lah.Data;
 /// <summary>
 /// The images to encode, in a fixed order: a folder (every file below it, hidden ones aside, sorted by relative path
 /// so the order does not depend on the file system), or a list file. A list file is a LAH CSV (<c>name,l1,…</c> with
-/// a header), a COCO-style list (<c>relpath 0 1 …</c>, label names from <c>labels.txt</c> beside it), or one path per
-/// line; relative paths are taken from <c>root</c> (default: the list file's folder). <see cref="Labels"/> is null
-/// when the list has none.
+/// a header), a HashNet / COCO-style list (<c>relpath 0 1 …</c>, label names from <c>labels.txt</c> beside it), a
+/// COCO-style instances JSON (<c>.json</c>; columns in the order of a <c>labels.txt</c> beside it, else its categories
+/// by name), or one path per line; all are read by <see cref="LabelLists"/>. Relative paths are taken from
+/// <c>root</c> (default: the list file's folder). <see cref="Labels"/> is null when the list has none.
 /// </summary>
 public sealed record ImageList(IReadOnlyList<string> Paths, IReadOnlyList<string> LabelNames, float[]? Labels)
 {
@@ -18,12 +19,17 @@ public sealed record ImageList(IReadOnlyList<string> Paths, IReadOnlyList<string
         if (root is not null && !Directory.Exists(root)) throw new DirectoryNotFoundException($"--root: the folder {root} does not exist");
         var dir = root ?? Path.GetDirectoryName(Path.GetFullPath(path))!;
         string Resolve(string name) => Path.GetFullPath(Path.Combine(dir, name));
-        if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
-            return FromTable(LabelFiles.ReadCsv(path), Resolve);
-        var lines = LabelFiles.ReadLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         var names = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "labels.txt");
+        switch (LabelLists.FormatOf(path))
+        {
+            case LabelListFormat.LahCsv:
+                return FromTable(LabelLists.Read(path, null, LabelListFormat.LahCsv), Resolve);
+            case LabelListFormat.CocoJson:
+                return FromTable(LabelLists.Read(path, File.Exists(names) ? LabelFiles.ReadNames(names) : null, LabelListFormat.CocoJson), Resolve);
+        }
+        var lines = LabelFiles.ReadLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
         if (lines.Count > 0 && lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries).Length > 1 && File.Exists(names))
-            return FromTable(LabelFiles.ReadSpaceList(path, LabelFiles.ReadNames(names)), Resolve);
+            return FromTable(LabelLists.Read(path, LabelFiles.ReadNames(names), LabelListFormat.HashNet), Resolve);
         return new ImageList(lines.Select(Resolve).ToArray(), [], null);
     }
 

@@ -29,6 +29,12 @@ public static class SplitNames
 
     /// <summary>COCO full: train on train2014 annotated, leave-one-out among val2014 annotated (official code).</summary>
     public const string LahOfficialFull = "lah-official-full";
+
+    /// <summary>A custom dataset's given lists: train, queries and database as listed (<see cref="CustomDataset"/>).</summary>
+    public const string CustomLists = "custom-lists";
+
+    /// <summary>A custom dataset's single pool split by <see cref="Splits.Dch"/>: seeded queries, the rest the database, training drawn from it.</summary>
+    public const string CustomDch = "custom-dch";
 }
 
 /// <summary>
