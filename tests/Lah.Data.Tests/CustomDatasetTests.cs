@@ -346,6 +346,25 @@ public class CustomDatasetTests
     }
 
     [Fact]
+    public void Encode_lists_with_labels_and_a_prefix_give_the_custom_datasets_images_and_labels_in_list_order()
+    {
+        using var f = new Fixture(Photos);
+        const string Prefix = "/srv/elsewhere/";
+        string Abs(string list) => string.Concat(list.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => Prefix + l + "\n"));
+        var o = f.Lists(Abs(Train), Abs(Database), Abs(Query)) with { StripPrefix = Prefix };
+        var c = CustomDataset.Load(o, 0);
+        var labelsElsewhere = f.Write("names-elsewhere.txt", string.Join("\n", Names));
+        File.Delete(f.Labels); // nothing beside the lists: --labels names the columns
+        foreach (var (file, members) in new[] { (o.Lists!.Database, c.Split.Database), (o.Lists.Query, c.Split.Query) })
+        {
+            var list = ImageList.Read(file, f.Root, labelsElsewhere, Prefix);
+            Assert.Equal(members.Select(i => ((ImageFileSource)c.Dataset[i].Image).Path), list.Paths);
+            Assert.Equal(members.SelectMany(i => c.Dataset[i].Labels.ToMultiHot()), list.Labels!);
+            Assert.Equal(Names, list.LabelNames);
+        }
+    }
+
+    [Fact]
     public void DatasetCheck_accepts_any_image_format_of_an_ImageFileSource_and_names_a_non_image()
     {
         using var dir = TestPaths.NewTempDir();
