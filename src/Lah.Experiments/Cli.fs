@@ -119,6 +119,8 @@ type EncodeArgs =
     | [<Mandatory>] Images of folder_or_list: string
     | [<Mandatory>] Out of file: string
     | Root of folder: string
+    | Labels of file: string
+    | Strip_Prefix of prefix: string
     | Batch of count: int
     | Resume
     | Feature_Cache of dir: string
@@ -133,10 +135,15 @@ type EncodeArgs =
             | Model _ ->
                 "the trained network: a model file (model.safetensors), a run folder (results/runs/HASH) or a run's hash."
             | Images _ ->
-                "a folder (every file below it, sorted by path) or a list file: one path per line, a LAH CSV (name,l1,…) "
-                + "or a COCO-style list (path 0 1 …, names in labels.txt beside it); lists with labels store them in the index."
+                "a folder (every file below it, sorted by path) or a list file: one path per line, a LAH CSV (name,l1,…), "
+                + "a HashNet-style list (path 0 1 …, names in labels.txt beside it or --labels) or a COCO-style instances "
+                + "JSON; lists with labels store them in the index."
             | Out _ -> "the index file to write (.lahidx); image paths go to OUT.paths.tsv beside it."
             | Root _ -> "folder a list file's relative paths are taken from (default: the list file's folder)."
+            | Labels _ ->
+                "the label names (one per line) of a list's columns, instead of a labels.txt beside it: a custom dataset's labels file."
+            | Strip_Prefix _ ->
+                "a leading folder to drop from the listed paths before --root is prepended (lists released with absolute paths)."
             | Batch _ -> "images per batch and per resumable chunk (default 64)."
             | Resume ->
                 "continue an interrupted encode from the chunks saved in OUT.partial/ (same model, images and --batch)."

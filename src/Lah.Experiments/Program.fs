@@ -191,7 +191,12 @@ let private encode (args: ParseResults<EncodeArgs>) =
     let source = args.GetResult EncodeArgs.Images
 
     let images =
-        Lah.Data.ImageList.Read(source, args.TryGetResult EncodeArgs.Root |> Option.toObj)
+        Lah.Data.ImageList.Read(
+            source,
+            args.TryGetResult EncodeArgs.Root |> Option.toObj,
+            args.TryGetResult EncodeArgs.Labels |> Option.toObj,
+            args.TryGetResult EncodeArgs.Strip_Prefix |> Option.toObj
+        )
 
     let out = args.GetResult EncodeArgs.Out
     use model = ModelFile.load modelFile (parseDevice b.Device)

@@ -88,4 +88,26 @@ public class LabelFileTests
         var e = Assert.Throws<FileNotFoundException>(() => LabelFiles.ReadCsv("/no/such/file.csv"));
         Assert.Contains("/no/such/file.csv", e.Message);
     }
+
+    [Fact]
+    public void Collected_problems_skip_bad_rows_and_keep_the_lines_of_good_ones()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var list = dir.File("l.txt");
+        File.WriteAllText(list, "x.jpg 1 0\n\ny.jpg 1\nz.jpg\t0  1\nw.jpg 0 7\n");
+        var problems = new List<DataProblem>();
+        var t = LabelFiles.ReadSpaceList(list, ["a", "b"], problems);
+        Assert.Equal(["x.jpg", "z.jpg"], t.Names);
+        Assert.Equal([1, 4], t.Lines!);
+        Assert.Equal([$"{list}:3: 1 label values, expected 2", $"{list}:5: label 'b' has value '7', expected 0 or 1"],
+            problems.Select(p => p.ToString()));
+        Assert.Throws<DataFormatException>(() => LabelFiles.ReadSpaceList(list, ["a", "b"]));
+
+        var csv = dir.File("c.csv");
+        File.WriteAllText(csv, "name,a,b\n01,1,-1\n02,1,2\n03,0,1\n");
+        problems.Clear();
+        var c = LabelFiles.ReadCsv(csv, ["a", "b"], problems: problems);
+        Assert.Equal([2, 4], c.Lines!);
+        Assert.Equal($"{csv}:3: label 'b' has value '2', expected 1, 0 or -1", Assert.Single(problems).ToString());
+    }
 }

@@ -4,14 +4,15 @@ namespace Lah.Data;
 public static class LabelRowsFile
 {
     /// <summary>
-    /// A LAH CSV (`.csv`, header optional) or COCO list (`.txt`); label names come from the header or from a
-    /// `labels.txt` beside the file.
+    /// A LAH CSV (`.csv`, header optional), COCO-style JSON or HashNet list (`.txt`); label names come from a
+    /// `labels.txt` beside the file, else from the CSV header or the JSON's categories.
     /// </summary>
     public static LabelTable Read(string path)
     {
         var labelsTxt = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "labels.txt");
         var names = DataFile.Exists(labelsTxt) ? LabelFiles.ReadNames(labelsTxt) : null;
-        if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".csv.gz", StringComparison.OrdinalIgnoreCase)) return LabelFiles.ReadCsv(path, names);
-        return LabelFiles.ReadSpaceList(path, names ?? throw new DataFormatException($"{path}: a list file needs {labelsTxt} for its label names"));
+        if (names is null && LabelLists.FormatOf(path) == LabelListFormat.HashNet)
+            throw new DataFormatException($"{path}: a list file needs {labelsTxt} for its label names");
+        return LabelLists.Read(path, names);
     }
 }

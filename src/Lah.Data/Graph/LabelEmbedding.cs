@@ -11,10 +11,25 @@ public sealed record LabelEmbedding(IReadOnlyList<string> Labels, int Dim, float
     /// </summary>
     public static LabelEmbedding FromFile(IReadOnlyList<string> labels, string path, WordVectorFormat? format = null)
     {
+        var (embedding, missing) = Lookup(labels, path, format);
+        if (embedding is null)
+            throw new DataFormatException(
+                $"{path}: no vector for {missing.Count} label(s): {string.Join("; ", missing.Select(m => m.Words.Count > 1 ? $"{m.Label} ({string.Join(", ", m.Absent)})" : m.Label))}");
+        return embedding;
+    }
+
+    /// <summary>
+    /// <see cref="FromFile"/> without the exception: the embedding when every label has a vector (null otherwise),
+    /// and the labels that have none, each with the words of it that the file lacks, so a caller can report them with
+    /// the rest of a dataset's problems. Vectors of different lengths are still an error.
+    /// </summary>
+    public static (LabelEmbedding? Embedding, IReadOnlyList<MissingVector> Missing) Lookup(IReadOnlyList<string> labels, string path,
+        WordVectorFormat? format = null)
+    {
         var candidates = labels.Select(Candidates).ToArray();
         var vectors = WordVectors.Load(path, format ?? WordVectors.FormatOf(path),
             candidates.SelectMany(c => c.Whole.Append(null).Concat(c.Words)).OfType<string>());
-        var missing = new List<string>();
+        var missing = new List<MissingVector>();
         var rows = new float[labels.Count][];
         for (var i = 0; i < labels.Count; i++)
         {
@@ -27,7 +42,7 @@ public sealed record LabelEmbedding(IReadOnlyList<string> Labels, int Dim, float
             var absent = candidates[i].Words.Where(w => !vectors.ContainsKey(w)).ToList();
             if (absent.Count > 0 || candidates[i].Words.Length == 0)
             {
-                missing.Add(candidates[i].Words.Length > 1 ? $"{labels[i]} ({string.Join(", ", absent)})" : labels[i]);
+                missing.Add(new MissingVector(i, labels[i], candidates[i].Words, absent));
                 continue;
             }
             var words = candidates[i].Words.Select(w => vectors[w]).ToArray();
@@ -36,8 +51,7 @@ public sealed record LabelEmbedding(IReadOnlyList<string> Labels, int Dim, float
             for (var k = 0; k < avg.Length; k++) avg[k] /= words.Length;
             rows[i] = avg;
         }
-        if (missing.Count > 0)
-            throw new DataFormatException($"{path}: no vector for {missing.Count} label(s): {string.Join("; ", missing)}");
+        if (missing.Count > 0 || labels.Count == 0) return (null, missing);
         var dim = rows[0].Length;
         var data = new float[labels.Count * dim];
         for (var i = 0; i < rows.Length; i++)
@@ -45,7 +59,7 @@ public sealed record LabelEmbedding(IReadOnlyList<string> Labels, int Dim, float
             if (rows[i].Length != dim) throw new DataFormatException($"{path}: vectors of different lengths ({dim}, {rows[i].Length})");
             rows[i].CopyTo(data, i * dim);
         }
-        return new LabelEmbedding(labels, dim, data);
+        return (new LabelEmbedding(labels, dim, data), missing);
     }
 
     /// <summary>Ablation input: the identity (C × C).</summary>
@@ -70,3 +84,6 @@ public sealed record LabelEmbedding(IReadOnlyList<string> Labels, int Dim, float
         (new[] { label, label.Replace(' ', '_') }.Distinct().ToArray(),
          label.Split([' ', '_'], StringSplitOptions.RemoveEmptyEntries));
 }
+
+/// <summary>A label without a vector: its index, its words (split on spaces and `_`) and those the file lacks.</summary>
+public sealed record MissingVector(int Index, string Label, IReadOnlyList<string> Words, IReadOnlyList<string> Absent);

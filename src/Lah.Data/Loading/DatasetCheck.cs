@@ -5,9 +5,10 @@ public sealed record ImageProblem(int Index, string Id, string Path, string Reas
 
 /// <summary>
 /// Finds missing and corrupt images before training starts, rather than hours in when the loader reaches them.
-/// Each JPEG file's header is read (existence, size, JPEG magic, a frame header TurboJPEG accepts); images rendered
-/// in memory are not checked. With <c>decode: true</c> every file is decoded in full, which also catches truncated
-/// scan data but costs as much as an epoch of decoding.
+/// Each JPEG file's header is read (existence, size, JPEG magic, a frame header TurboJPEG accepts); an
+/// <see cref="ImageFileSource"/> (any format, e.g. a custom dataset's) may also be PNG, BMP, GIF or WebP, told by its
+/// first bytes; images rendered in memory are not checked. With <c>decode: true</c> every file is decoded in full,
+/// which also catches truncated data but costs as much as an epoch of decoding.
 /// </summary>
 public static class DatasetCheck
 {
@@ -43,14 +44,23 @@ public static class DatasetCheck
         Parallel.For(0, items.Length, k =>
         {
             var item = dataset[items[k]];
-            if (item.Image is FileImageSource file && Check(file.Path, decode) is { } reason)
-                found[k] = new ImageProblem(items[k], item.Id, file.Path, reason);
+            var (path, anyFormat) = item.Image switch
+            {
+                FileImageSource f => (f.Path, false),
+                ImageFileSource f => (f.Path, true),
+                _ => (null, false),
+            };
+            if (path is not null && Check(path, decode, anyFormat) is { } reason)
+                found[k] = new ImageProblem(items[k], item.Id, path, reason);
         });
         return found.Where(p => p is not null).Select(p => p!).ToArray();
     }
 
-    /// <summary>Why <paramref name="path"/> is not a readable JPEG, or null when it is.</summary>
-    public static string? Check(string path, bool decode = false)
+    /// <summary>
+    /// Why <paramref name="path"/> is not a readable JPEG (with <paramref name="anyFormat"/>: not a readable image of a
+    /// format <see cref="ImageFile"/> decodes), or null when it is.
+    /// </summary>
+    public static string? Check(string path, bool decode = false, bool anyFormat = false)
     {
         try
         {
@@ -59,8 +69,17 @@ public static class DatasetCheck
             if (length == 0) return "empty file";
             var head = new byte[decode ? length : Math.Min(length, PrefixBytes)];
             stream.ReadExactly(head);
-            if (head.Length < 3 || head[0] != 0xFF || head[1] != 0xD8 || head[2] != 0xFF)
-                return $"not a JPEG (starts with {Convert.ToHexString(head, 0, Math.Min(4, head.Length))})";
+            var format = ImageFile.Sniff(head);
+            if (anyFormat && format is not (ImageFileFormat.Jpeg or ImageFileFormat.Unknown))
+            {
+                // ImageSharp has no cheap header check here; only a full decode tells a good file from a bad one.
+                if (decode) ImageFile.Decode(head, path);
+                return null;
+            }
+            if (format != ImageFileFormat.Jpeg)
+                return anyFormat
+                    ? $"not an image (not JPEG, PNG, BMP, GIF or WebP; starts with {Convert.ToHexString(head, 0, Math.Min(4, head.Length))})"
+                    : $"not a JPEG (starts with {Convert.ToHexString(head, 0, Math.Min(4, head.Length))})";
             if (decode)
             {
                 JpegDecoder.Decode(head, path);

@@ -41,6 +41,12 @@ public static class SplitNames
     /// 10,000 of it for training (the paper's text).
     /// </summary>
     public const string DchAnnotations = "dch-annotations";
+
+    /// <summary>A custom dataset's given lists: train, queries and database as listed (<see cref="CustomDataset"/>).</summary>
+    public const string CustomLists = "custom-lists";
+
+    /// <summary>A custom dataset's single pool split by <see cref="Splits.Dch"/>: seeded queries, the rest the database, training drawn from it.</summary>
+    public const string CustomDch = "custom-dch";
 }
 
 /// <summary>
