@@ -49,10 +49,11 @@ public sealed class ResumeTests
 
     public static IEnumerable<object[]> Kills() =>
     [
-        // Step 5: the last of epoch 0 (before its checkpoint); 8: just after a mid-epoch checkpoint; 9: one step past it; 13.
-        ["features", new long[] { 5, 8, 9, 13 }],
-        // Step 6: the last of epoch 0; 16: just after a mid-epoch checkpoint in epoch 2; 17: one more step.
-        ["end to end", new long[] { 6, 16, 17 }],
+        // Step 5: the last of epoch 0 (before its checkpoint); 8: just after a mid-epoch checkpoint; 9: one step past it;
+        // 11: epoch 2's first step (the next run resumes from epoch 1's end); 13.
+        ["features", new long[] { 5, 8, 9, 11, 13 }],
+        // Step 6: the last of epoch 0; 13: epoch 2's first; 16: just after a mid-epoch checkpoint in epoch 2; 17: one more step.
+        ["end to end", new long[] { 6, 13, 16, 17 }],
         // Step 3: just after a mid-epoch checkpoint; 4: the last of epoch 0; 6: just after epoch 1's mid-epoch checkpoint.
         ["pre-training", new long[] { 3, 4, 6 }],
     ];
