@@ -1,6 +1,9 @@
 namespace Lah.Training;
 
-/// <summary>One finished epoch: its mean loss and named parts, steps, learning rate (the first group's) and what the scorer measured.</summary>
+/// <summary>
+/// One finished epoch: its mean loss, steps, learning rate and what the scorer measured. The rate is the optimizer's
+/// last group's (a hash head's "hash" group, a classifier's "backbone"), so the backbone multiplier of end to end does not show.
+/// </summary>
 public sealed record EpochRecord(
     int Epoch,
     double MeanLoss,

@@ -219,7 +219,7 @@ public sealed class Trainer : IDisposable
     private TrainerState FinishEpoch(int epoch, TrainerState state)
     {
         double lossSum = _settings.Parallel is { } parallel ? parallel.Group.MeanOverRanks(state.EpochLossSum) : state.EpochLossSum;
-        double lr = _optimizer.ParamGroups[^1].Lr;
+        double lr = _optimizer.ParamGroups[^1].Lr; // the head's rate, never the backbone's multiplied one (EpochRecord)
         var score = EpochScore.None;
         if (_scorer is not null)
         {

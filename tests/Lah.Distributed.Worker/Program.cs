@@ -1,13 +1,16 @@
 using System.Globalization;
 using System.Text.Json;
+using Lah.Hashing.Losses;
 using Lah.Hashing.Models;
 using Lah.Torch;
 using Lah.Torch.Distributed;
-using Lah.Training.EndToEnd;
-using Lah.Training.Features;
-using Lah.Vision.Tests;
+using Lah.Torch.Optim;
+using Lah.Training;
+using Lah.Training.Batches;
+using Lah.Training.Inference;
+using Lah.Training.Tests;
 
-// One rank of tests/Lah.Hashing.Tests/Training/DistributedTests.cs. Usage: worker SCENARIO key=value…
+// One rank of tests/Lah.Training.Tests/DistributedTests.cs. Usage: worker SCENARIO key=value…
 // Exit 0 on success; on failure the exception's message goes to stderr and the exit code is 1.
 var scenario = args.Length > 0 ? args[0] : "";
 var kv = args.Skip(1).Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
@@ -55,8 +58,8 @@ void Collectives()
     Console.WriteLine($"rank {r}/{w}: collectives ok");
 }
 
-// Data-parallel FeatureTrainer (world > 1) or one process (world = 1, no group) on a per-sample mean loss; rank 0 (or
-// the single process) writes the final parameters and epoch losses to out=FILE.
+// The loop in feature mode, data-parallel (world > 1) or one process (world = 1, no group), on a per-sample mean loss;
+// rank 0 (or the single process) writes the final parameters and epoch losses to out=FILE.
 void Train()
 {
     int rank = Int("rank"), world = Int("world"), batch = Int("batch"), epochs = Int("epochs");
@@ -70,52 +73,50 @@ void Train()
     using var head = new DchModel(d, r, r, generator: gen);
     using var pg = world > 1 ? ProcessGroup.Init(new DistributedOptions(rank, world, "127.0.0.1", Int("port")) { Timeout = Timeout() }) : null;
     // Mean over samples and bits of (code − (2y − 1))²: decomposes over samples, so W ranks × B equals 1 × W·B.
-    var loss = new DelegateHeadLoss("mse", (o, labels) => (o.Codes - (labels * 2 - 1)).Square().Mean());
-    var options = new FeatureTrainingOptions
+    var loss = new DelegateLoss("mse", (o, labels) => (o.Codes - (labels * 2 - 1)).Square().Mean());
+    var model = new HeadModel(head);
+    using var optimizer = new SGD(model.OptimizedGroups().Select(g => new ParamGroup(g.Parameters, name: g.Name)), 0.2, momentum: 0.9, weightDecay: 1e-4);
+    var settings = new TrainerSettings
     {
         Epochs = epochs,
-        BatchSize = batch,
-        LearningRate = 0.2,
-        Momentum = 0.9,
-        WeightDecay = 1e-4,
         ClipNorm = 0.5,
         Seed = 5,
         Parallel = pg is null ? null : new DataParallel(pg, bucketBytes: Int("bucket")),
     };
-    using var trainer = new FeatureTrainer(head, loss, options);
-    var history = trainer.Train(data);
+    using var trainer = new Trainer(model, loss, new FeatureBatches(data, batch, seed: 5, rank, world), optimizer, null, settings);
+    var result = trainer.Fit();
     if (rank == 0)
     {
         var weights = head.Parameters().SelectMany(p => p.Detach().ToFloatArray()).ToArray();
-        File.WriteAllText(kv["out"], JsonSerializer.Serialize(new { weights, losses = history.EpochLosses, steps = history.Steps }));
+        File.WriteAllText(kv["out"], JsonSerializer.Serialize(new { weights, losses = result.Epochs.Select(e => e.MeanLoss), steps = result.Steps }));
     }
 }
 
 // Data-parallel end-to-end training (small CNN with batch norm + LAH head) with a shared checkpoint folder; every rank
-// writes its final parameters to out-RANK.json so the test can check that the ranks stayed identical.
+// writes its final parameters to out-RANK.json so the test can check that the ranks stayed identical. Selection by a
+// (deterministic, rising) validation score, so rank 0 also writes the best epoch's weights.
 void EndToEnd()
 {
     int rank = Int("rank"), world = Int("world");
     var mosaic = new MosaicSetup(count: 160, queries: 32, train: 120);
     using var network = mosaic.Network(seed: 6 + rank, bits: 16); // different on purpose: rank 0's weights are broadcast
     using var pg = ProcessGroup.Init(new DistributedOptions(rank, world, "127.0.0.1", Int("port")) { Timeout = Timeout() });
-    var options = new EndToEndOptions
+    using var optimizer = new SGD(network.OptimizedGroups().Select(g => new ParamGroup(g.Parameters, name: g.Name)), 0.05, momentum: 0.9, weightDecay: 1e-4);
+    var settings = new TrainerSettings
     {
         Epochs = 2,
-        BatchSize = 8,
         MaxStepsPerEpoch = 3,
-        LearningRate = 0.05,
         Seed = 3,
-        Workers = 0,
-        ShowProgress = false,
-        EvalBatchSize = 32,
+        ClipNorm = 10,
+        Selection = EpochSelection.BestValidation,
         CheckpointDir = kv["dir"],
         Parallel = new DataParallel(pg),
     };
-    using var trainer = new EndToEndTrainer(network, MosaicSetup.Loss(), options);
-    var result = trainer.Fit(mosaic.Dataset, mosaic.Split, mosaic.Transform, mosaic.Transform);
+    var scorer = new RisingScore();
+    using var trainer = new Trainer(network, MosaicSetup.Loss(), mosaic.Batches(8, seed: 3, rank: rank, worldSize: world), optimizer, null, settings, scorer);
+    var result = trainer.Fit();
     var weights = network.Parameters().SelectMany(p => p.Detach().ToFloatArray()).ToArray();
-    File.WriteAllText($"{kv["out"]}-{rank}.json", JsonSerializer.Serialize(new { weights, losses = result.Epochs.Select(e => e.MeanLoss), steps = result.TotalSteps }));
+    File.WriteAllText($"{kv["out"]}-{rank}.json", JsonSerializer.Serialize(new { weights, losses = result.Epochs.Select(e => e.MeanLoss), steps = result.Steps }));
 }
 
 // Joins, then all-reduces until a peer fails: the victim is killed by the test once both printed "ready".
@@ -141,4 +142,10 @@ static void Expect(float[] got, float[] want, string what)
 {
     if (!got.SequenceEqual(want))
         throw new InvalidOperationException($"{what}: expected [{string.Join(", ", want)}], got [{string.Join(", ", got)}]");
+}
+
+/// <summary>Scores epoch e as e: every epoch is the best so far.</summary>
+sealed class RisingScore : IEpochScorer
+{
+    public EpochScore Score(int epoch) => new(new Dictionary<string, double>(), epoch);
 }

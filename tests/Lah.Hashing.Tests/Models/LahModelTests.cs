@@ -73,7 +73,7 @@ public class LahModelTests
     [InlineData(MfbProjections.PerLabel)]
     public void TheGeneratorAloneDecidesTheInitialWeights(MfbProjections projections)
     {
-        var c = Small with { MfbProjections = projections };
+        var c = Small with { Head = Small.Head with { MfbProjections = projections } };
         var words = Enumerable.Range(0, R * c.WordDim).Select(i => (float)Math.Sin(i)).ToArray();
         var a = Enumerable.Range(0, R * R).Select(i => i % (R + 1) == 0 ? 0.0 : 0.25).ToArray();
         Dictionary<string, float[]> Build(long seed)

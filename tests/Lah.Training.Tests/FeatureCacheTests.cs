@@ -2,12 +2,14 @@ using Lah.Data;
 using Lah.Hashing.Models;
 using Lah.Tests;
 using Lah.Torch;
+using Lah.Training.Batches;
 using Lah.Training.Caching;
-using Lah.Training.Features;
+using Lah.Training.Inference;
+using Lah.Vision;
 using Lah.Vision.Models;
 using Xunit;
 
-namespace Lah.Vision.Tests;
+namespace Lah.Training.Tests;
 
 // Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
 using Torch = Lah.Torch.Torch;
@@ -116,10 +118,10 @@ public sealed class FeatureCacheTests
         Assert.Equal(FeatureCacheStatus.Hit, features.Status);
         using var gen = new Generator(5);
         using var head = (LahModel)HashHeads.Create(MosaicSetup.HeadConfig(16, backbone.NumFeatures), null, Mosaic.Nums, Mosaic.Cooccurrence, gen);
-        var history = new FeatureTrainer(head, MosaicSetup.Loss(), new FeatureTrainingOptions { Epochs = 2, BatchSize = 16, LearningRate = 0.01 })
-            .Train(features.Features);
-        Assert.Equal(2 * 8, history.Steps);
-        Assert.All(history.EpochLosses, l => Assert.True(double.IsFinite(l)));
+        var result = Kit.Fit(new HeadModel(head), MosaicSetup.Loss(), new FeatureBatches(features.Features, 16, seed: 1),
+            new TrainerSettings { Epochs = 2, ClipNorm = 10 }, OptimizerKind.Sgd, 0.01, weightDecay: 1e-4);
+        Assert.Equal(2 * 8, result.Steps);
+        Assert.All(result.Epochs, e => Assert.True(double.IsFinite(e.MeanLoss)));
         var encoded = FeatureEncoder.Encode(head, features.Features);
         Assert.Equal(120, encoded.Codes.Count);
     }

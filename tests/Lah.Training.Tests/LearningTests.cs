@@ -5,11 +5,12 @@ using Lah.Hashing.Losses;
 using Lah.Hashing.Models;
 using Lah.Retrieval;
 using Lah.Retrieval.Metrics;
-using Lah.Training.Features;
-using Lah.Training.Optimization;
+using Lah.Torch.Optim;
+using Lah.Training.Batches;
+using Lah.Training.Inference;
 using Xunit;
 
-namespace Lah.Hashing.Tests.Training;
+namespace Lah.Training.Tests;
 
 // Inside Lah.*, a bare `Torch` would name the Lah.Torch namespace.
 using Torch = Lah.Torch.Torch;
@@ -17,7 +18,7 @@ using Torch = Lah.Torch.Torch;
 /// <summary>Training on features that carry label information must give codes that retrieve far better than random ones.</summary>
 public class LearningTests
 {
-    private const int R = 12, D = 32, K = 16;
+    private const int R = 12, D = 32, K = 16, Batch = 32;
 
     private static (FeatureSet Train, FeatureSet Query, FeatureSet Db) Splits()
     {
@@ -28,34 +29,30 @@ public class LearningTests
     }
 
     /// <summary>
-    /// The project's recipe for heads on small features (QuickRecipe.Head): Adam at 1e-3, no weight decay, cosine
-    /// schedule, clipping at 10. The SGD this test used (lr 0.05, momentum 0.9, the trainer's defaults otherwise) is
-    /// unstable for the LAH head under the normed Cauchy loss: the epoch loss falls for two epochs, then climbs
-    /// (1.45 → 0.97 → … → 5.62) as the codes collapse onto a few corners (12 distinct codes for 640 items), for every
-    /// head and shuffle seed tried (4 of 4); lr 0.01, or no momentum, trains stably.
+    /// The project's recipe for heads on small features: Adam at 1e-3, no weight decay, cosine schedule, clipping at
+    /// 10. SGD at lr 0.05 with momentum 0.9 is unstable for the LAH head under the normed Cauchy loss: the epoch loss
+    /// falls for two epochs, then climbs (1.45 → 0.97 → … → 5.62) as the codes collapse onto a few corners (12 distinct
+    /// codes for 640 items), for every head and shuffle seed tried (4 of 4); lr 0.01, or no momentum, trains stably.
     /// </summary>
-    private static FeatureTrainingOptions Recipe(int epochs, double learningRate) => new()
+    private static double TrainWithRecipe(IHashHead head, HashLossConfig loss, int epochs, FeatureSet train, FeatureSet query, FeatureSet db)
     {
-        Epochs = epochs,
-        BatchSize = 32,
-        Optimizer = OptimizerKind.Adam,
-        LearningRate = learningRate,
-        WeightDecay = 0,
-        Schedule = ScheduleKind.Cosine,
-        ClipNorm = 10,
-        Seed = 1,
-    };
+        var model = new HeadModel(head);
+        using var optimizer = Kit.Optimizer(model, OptimizerKind.Adam, 1e-3);
+        return TrainAndEvaluate(head, loss, optimizer, new CosineAnnealingLR(optimizer, epochs), epochs, train, query, db);
+    }
 
-    private static double TrainAndEvaluate(IHashHead head, HashLossConfig loss, FeatureTrainingOptions options, FeatureSet train, FeatureSet query, FeatureSet db)
+    private static double TrainAndEvaluate(IHashHead head, HashLossConfig loss, Optimizer optimizer, LRScheduler? schedule, int epochs,
+        FeatureSet train, FeatureSet query, FeatureSet db)
     {
-        var history = new FeatureTrainer(head, new CauchyHashLoss(loss), options).Train(train);
-        Assert.Equal(options.Epochs * ((train.Count + options.BatchSize - 1) / options.BatchSize), history.Steps);
-
-        Assert.True(history.EpochLosses[^1] < history.EpochLosses[0],
-            $"loss did not fall: {string.Join(", ", history.EpochLosses)}");
+        var result = Kit.Fit(new HeadModel(head), new CauchyHashLoss(loss), new FeatureBatches(train, Batch, seed: 1), optimizer,
+            new TrainerSettings { Epochs = epochs, ClipNorm = 10, Seed = 1 }, schedule);
+        Assert.Equal(epochs * ((train.Count + Batch - 1) / Batch), result.Steps);
+        Assert.True(result.Epochs[^1].MeanLoss < result.Epochs[0].MeanLoss,
+            $"loss did not fall: {string.Join(", ", result.Epochs.Select(e => e.MeanLoss))}");
         var encoded = FeatureEncoder.Encode(head, query);
-        Assert.Equal(encoded.Codes.ToSigns(), head.Encode(Torch.FromArray(query.Features, query.Count, D)).ToFloatArray());
-        return FeatureEncoder.EvaluateDch(head, query, db).Map;
+        using (var scope = Torch.NewScope())
+            Assert.Equal(encoded.Codes.ToSigns(), head.Encode(Torch.FromArray(query.Features, query.Count, D)).ToFloatArray());
+        return Kit.Dch(head, query, db).Map;
     }
 
     private static double RandomCodesMap(FeatureSet query, FeatureSet db)
@@ -66,7 +63,7 @@ public class LearningTests
     }
 
     [Fact]
-    public void LahHeadLearnsCodesFarAboveRandom()
+    public void Lah_head_learns_codes_far_above_random()
     {
         var (train, query, db) = Splits();
         var config = new LahConfig
@@ -74,34 +71,37 @@ public class LearningTests
             LabelCount = R,
             HashBits = K,
             ImageDim = D,
-            WordEmbedding = WordEmbedding.OneHot,
-            GcnHidden = 32,
-            ClassifierDim = 32,
-            JointDim = 24,
-            PoolingStride = 8,
-            Dropout = 0.1,
-            P = 0.15,
-            Tau = 0.4,
+            Head = new LahHeadOptions
+            {
+                Embedding = WordEmbedding.OneHot,
+                GcnHidden = 32,
+                ClassifierDim = 32,
+                JointDim = 24,
+                PoolingStride = 8,
+                Dropout = 0.1,
+                P = 0.15,
+                Tau = 0.4,
+            },
         };
-        // Own generators for the weights (here) and dropout (the trainer's): parallel tests cannot change the run.
+        // Own generators for the weights (here) and dropout (the loop's): other code in the process cannot change the run.
         using var gen = new Lah.Torch.Generator(3);
         var nums = Enumerable.Repeat(100.0, R).ToArray();
         using var head = LahModel.FromCooccurrence(config, null, nums, new double[R * R], gen);
-        // SGD at lr 0.05 with momentum 0.9 is unstable for this head under the normed Cauchy loss (the codes collapse
-        // after two epochs): train with the project's recipe instead. 6 epochs of 20 batches: a bounded, seeded run.
-        double map = TrainAndEvaluate(head, config.Loss, Recipe(6, 1e-3), train, query, db);
+        // 6 epochs of 20 batches: a bounded, seeded run.
+        double map = TrainWithRecipe(head, new HashLossConfig(), 6, train, query, db);
         double random = RandomCodesMap(query, db);
         Assert.True(map > 0.55 && map > random + 0.3, $"MAP@H≤2 {map:F3}, random codes {random:F3}");
     }
 
     [Fact]
-    public void DchBaselineLearnsCodesFarAboveRandom()
+    public void Dch_baseline_learns_codes_far_above_random()
     {
         var (train, query, db) = Splits();
         using var gen = new Lah.Torch.Generator(4);
         using var head = new DchModel(D, R, K, generator: gen);
-        double map = TrainAndEvaluate(head, new HashLossConfig(),
-            new FeatureTrainingOptions { Epochs = 6, BatchSize = 32, LearningRate = 0.01, Seed = 1 }, train, query, db);
+        // SGD with momentum 0.9 and weight decay 1e-4 at a constant rate (the old feature trainer's defaults).
+        using var optimizer = Kit.Optimizer(new HeadModel(head), OptimizerKind.Sgd, 0.01, weightDecay: 1e-4);
+        double map = TrainAndEvaluate(head, new HashLossConfig(), optimizer, null, 6, train, query, db);
         double random = RandomCodesMap(query, db);
         Assert.True(map > 0.55 && map > random + 0.3, $"MAP@H≤2 {map:F3}, random codes {random:F3}");
     }
@@ -116,7 +116,7 @@ public class LearningTests
     [Theory]
     [InlineData("official")]
     [InlineData("paper")]
-    public void LahHeadLearnsThroughRealWordVectorsAndCooccurrence(string variant)
+    public void Lah_head_learns_through_real_word_vectors_and_cooccurrence(string variant)
     {
         // 24 bits: at 16 a radius-2 ball holds many items and LSH of these features is strong (MAP 0.73 at this
         // noise; the official head reaches 0.68 there, the paper's 0.82 at 30 epochs); at 24 LSH's balls are mostly empty.
@@ -147,37 +147,40 @@ public class LearningTests
             LabelCount = r,
             HashBits = Bits,
             ImageDim = D,
-            WordEmbedding = WordEmbedding.Glove,
             WordDim = words.Dim,
-            GcnHidden = 32,
-            ClassifierDim = 32,
-            JointDim = 16,
-            PoolingStride = 16,
-            GraphVariant = paper ? LabelGraphVariant.Paper : LabelGraphVariant.Official,
-            AdjacencyNormalization = paper ? AdjacencyNormalization.Paper : AdjacencyNormalization.Transposed,
-            MfbProjections = paper ? MfbProjections.PerLabel : MfbProjections.Shared,
-            Loss = paper
-                ? new HashLossConfig
-                {
-                    PairWeighting = PairWeighting.Paper,
-                    Reduction = LossReduction.Sum,
-                    Quantization = QuantizationKind.Cauchy,
-                    Combination = LossCombination.Paper,
-                    Lambda = 0.55,
-                }
-                : new HashLossConfig(),
+            Head = new LahHeadOptions
+            {
+                Embedding = WordEmbedding.Glove,
+                GcnHidden = 32,
+                ClassifierDim = 32,
+                JointDim = 16,
+                PoolingStride = 16,
+                Graph = paper ? LabelGraphVariant.Paper : LabelGraphVariant.Official,
+                Propagation = paper ? AdjacencyNormalization.Paper : AdjacencyNormalization.Transposed,
+                MfbProjections = paper ? MfbProjections.PerLabel : MfbProjections.Shared,
+            },
         };
+        var loss = paper
+            ? new HashLossConfig
+            {
+                PairWeighting = PairWeighting.Paper,
+                Reduction = LossReduction.Sum,
+                Quantization = QuantizationKind.Cauchy,
+                Combination = LossCombination.Paper,
+                Lambda = 0.55,
+            }
+            : new HashLossConfig();
         // The real graph has edges (e.g. bicycle → person): the GCN mixes labels, it is not the one-hot identity.
-        var a = LabelGraph.GenA(nums, adj, config.Tau, config.P, config.GraphVariant);
+        var a = LabelGraph.GenA(nums, adj, config.Head.Tau, config.Head.P, config.Head.Graph);
         int edges = Enumerable.Range(0, r * r).Count(k => k / r != k % r && a[k] > 0);
-        Assert.True(edges >= 3, $"the VOC training graph at τ = {config.Tau} has {edges} edges");
+        Assert.True(edges >= 3, $"the VOC training graph at τ = {config.Head.Tau} has {edges} edges");
 
-        Torch.ManualSeed(3);
-        using var head = LahModel.FromCooccurrence(config, words.Data, nums, adj);
-        double map = TrainAndEvaluate(head, config.Loss, Recipe(15, 1e-3), train, query, db);
-        double lsh = HashBaselines.EvaluateLsh(query, db, Bits, 1).Map;
-        double collapsed = HashBaselines.EvaluateCollapsed(query, db, Bits).Map;
-        // Measured: official 0.652, paper 0.844; LSH 0.115, collapsed 0.232.
+        using var gen = new Lah.Torch.Generator(3);
+        using var head = LahModel.FromCooccurrence(config, words.Data, nums, adj, gen);
+        double map = TrainWithRecipe(head, loss, 15, train, query, db);
+        double lsh = Kit.Lsh(query, db, Bits, 1).Map;
+        double collapsed = Kit.Collapsed(query, db, Bits).Map;
+        // Measured before the one loop: official 0.652, paper 0.844; LSH 0.115, collapsed 0.232.
         Assert.True(map > collapsed + 0.3 && map > lsh + 0.3,
             $"{variant}: MAP@H≤2 {map:F3}, LSH {lsh:F3}, collapsed {collapsed:F3}");
     }

@@ -6,7 +6,7 @@ using System.Text.Json;
 using Lah.Torch.Distributed;
 using Xunit;
 
-namespace Lah.Hashing.Tests.Training;
+namespace Lah.Training.Tests;
 
 /// <summary>
 /// Data-parallel training over c10d/Gloo on loopback. Ranks are real OS processes (tests/Lah.Distributed.Worker);
@@ -81,11 +81,11 @@ public sealed class DistributedTests
             for (int i = 0; i < a.Weights.Length; i++) Assert.True(Math.Abs(a.Weights[i] - b.Weights[i]) < 1e-6, $"parameter element {i}: {a.Weights[i]} vs {b.Weights[i]}");
             // Epoch losses are averaged over ranks, so both report the same values.
             Assert.Equal(a.Losses, b.Losses);
-            Assert.True(File.Exists(Path.Combine(checkpoints, "checkpoint.safetensors")));
-            Assert.True(File.Exists(Path.Combine(checkpoints, "history.json")));
+            Assert.True(File.Exists(Path.Combine(checkpoints, Trainer.CheckpointFile)));
+            Assert.True(File.Exists(Path.Combine(checkpoints, Trainer.HistoryFile)));
             // Rank 0 writes atomically through temporary files; nothing else (no second writer's leftovers) is there.
-            Assert.Equal(["best.safetensors", "checkpoint.safetensors", "history.json"],
-                Directory.GetFiles(checkpoints).Select(Path.GetFileName).Order().ToArray());
+            Assert.Equal([Trainer.BestFile, Trainer.CheckpointFile, Trainer.HistoryFile],
+                Directory.GetFiles(checkpoints).Select(f => Path.GetFileName(f)).Order().ToArray());
         }
         finally
         {

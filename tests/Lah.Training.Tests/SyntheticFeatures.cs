@@ -1,6 +1,6 @@
-using Lah.Training.Features;
+using Lah.Training.Inference;
 
-namespace Lah.Hashing.Tests.Training;
+namespace Lah.Training.Tests;
 
 /// <summary>Features that carry label information: the sum of per-label prototypes plus Gaussian noise.</summary>
 public static class SyntheticFeatures
