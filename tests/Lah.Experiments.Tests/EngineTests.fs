@@ -119,7 +119,8 @@ let paperFixture (dir: string) (jpegs: string[]) (dataset: DatasetName) =
         File.WriteAllLines(Path.Combine(labels, "test.txt"), list half (n - half) "val2014")
 
         // COCO's own instances files over the same images, for the full-size protocols (dch-full, lah-official-full):
-        // category ids run backwards so that only the names can put the columns in the label files' order.
+        // COCO's own category ids (1..90 with gaps, not in the label files' order), so only the names can put the columns
+        // in that order.
         let instances (from: int) (count: int) (part: string) =
             let images =
                 [|
@@ -139,12 +140,17 @@ let paperFixture (dir: string) (jpegs: string[]) (dataset: DatasetName) =
                                     {|
                                         id = i * 1000 + l
                                         image_id = i + 1
-                                        category_id = names.Length - l
+                                        category_id = Lah.Data.CocoCategories.ByName(names[l]).Id
                                     |}
                 |]
 
             let categories =
-                names |> Array.mapi (fun l name -> {| id = names.Length - l; name = name |})
+                names
+                |> Array.map (fun name ->
+                    {|
+                        id = Lah.Data.CocoCategories.ByName(name).Id
+                        name = name
+                    |})
 
             let file = Path.Combine(root, "annotations", $"instances_{part}.json")
             Directory.CreateDirectory(Path.GetDirectoryName file) |> ignore
