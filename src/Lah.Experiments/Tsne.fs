@@ -3,9 +3,10 @@
 /// binary search on the perplexity, symmetrised P, Student-t Q, gradient descent with early exaggeration, momentum
 /// 0.5 → 0.8 and per-coordinate gains (+0.2 / ×0.8, at least 0.01), the embedding re-centred after each step.
 /// Unlike scikit-learn, gains and momentum carry over when the exaggeration ends (as in bhtsne), and every iteration
-/// runs (no early stop). Time and memory are O(N²) (P is held as N×N doubles): meant for N up to a few thousand.
-/// Rows run in parallel, each summed in a fixed order, so a seed gives the same embedding on every run (bit for bit
-/// on one machine; Math.Exp and the vector width may differ between machines).
+/// runs (no early stop). Time and memory are O(N²): meant for N up to a few thousand.
+/// P is held in single precision (N×N floats; the arithmetic is double). Rows run in parallel, each summed in a fixed
+/// order, so a seed gives the same embedding on every run and any number of cores (bit for bit on one machine;
+/// Math.Exp and the vector width may differ between machines).
 module Lah.Experiments.Tsne
 
 open System
@@ -27,7 +28,7 @@ type Options =
         EarlyExaggeration: float
         /// Iterations with exaggerated P and momentum 0.5; momentum is 0.8 afterwards.
         ExaggerationIterations: int
-        /// Seeds the initial embedding (N(0, 10⁻⁴²) draws from Rng.For(seed, InitKey)).
+        /// Seeds the initial embedding: 10⁻⁴ × (approximately) standard normal draws from Rng.For(seed, InitKey).
         Seed: int
     }
 
@@ -83,6 +84,9 @@ let private checkInput (n: int) (dim: int) (values: float32[]) =
     if dim < 1 then
         invalidArg "dim" $"expected a positive dimension, got {dim}"
 
+    if int64 n * int64 n > int64 Array.MaxLength then
+        invalidArg "n" $"exact t-SNE holds N×N affinities in one array: N = {n} is too many points (at most 46,340)"
+
     if int64 values.Length <> int64 n * int64 dim then
         invalidArg
             "values"
@@ -122,6 +126,24 @@ let private squaredDistancesFrom (values: float32[]) (dim: int) (n: int) (i: int
 
         d[j] <- s
 
+/// Row i of the unnormalised conditional P at β, e_j = exp(−β (d_j − dmin)), into p[i·n ..]; returns its entropy once
+/// normalised, H = −Σ p ln p with p_j = e_j / Σe (= ln Σe + β Σ e_j (d_j − dmin) / Σe), and Σe.
+let private entropyAt (d: float[]) (n: int) (i: int) (dmin: float) (p: float[]) (beta: float) =
+    let row = i * n
+    let mutable sum = 0.0
+    let mutable weighted = 0.0
+
+    for j in 0 .. n - 1 do
+        if j <> i then
+            let dj = d[j] - dmin
+            let e = Math.Exp(-beta * dj)
+            p[row + j] <- e
+            sum <- sum + e
+            weighted <- weighted + e * dj
+
+    p[row + i] <- 0.0
+    struct (Math.Log sum + beta * weighted / sum, sum)
+
 /// Row i of the conditional P (p_{j|i} ∝ exp(−β d_ij), p_{i|i} = 0) into p[i·n ..], with β found by bisection so that
 /// its entropy is ln perplexity; returns |H − ln perplexity|. Distances are shifted by the nearest one first, which
 /// leaves p unchanged and keeps the exponentials from underflowing for far-apart points.
@@ -133,26 +155,14 @@ let private calibrateRow (d: float[]) (n: int) (i: int) (target: float) (p: floa
         if j <> i && d[j] < dmin then
             dmin <- d[j]
 
-    let entropyAt (beta: float) =
-        let mutable sum = 0.0
-        let mutable weighted = 0.0
-
-        for j in 0 .. n - 1 do
-            if j <> i then
-                let dj = d[j] - dmin
-                let e = Math.Exp(-beta * dj)
-                p[row + j] <- e
-                sum <- sum + e
-                weighted <- weighted + e * dj
-
-        p[row + i] <- 0.0
-        // H = −Σ p ln p with p_j = e_j / sum and ln e_j = −β d_j.
-        Math.Log sum + beta * weighted / sum, sum
+    let entropyAt = entropyAt d n i dmin p
 
     let mutable beta = 1.0
     let mutable lo = 0.0
     let mutable hi = Double.PositiveInfinity
-    let mutable h, sum = entropyAt beta
+    let struct (h0, sum0) = entropyAt beta
+    let mutable h = h0
+    let mutable sum = sum0
     let mutable steps = 0
 
     while abs (h - target) > entropyTolerance && steps < maxSearchSteps do
@@ -168,7 +178,7 @@ let private calibrateRow (d: float[]) (n: int) (i: int) (target: float) (p: floa
             hi <- beta
             beta <- (beta + lo) / 2.0
 
-        let h', sum' = entropyAt beta
+        let struct (h', sum') = entropyAt beta
         h <- h'
         sum <- sum'
         steps <- steps + 1
@@ -201,22 +211,24 @@ let conditionalAffinities (perplexity: float) (n: int) (dim: int) (values: float
 
     p, Array.max errors
 
-/// The joint P = (P_cond + P_condᵀ) / 2n, symmetric with a zero diagonal, summing to 1 (row-major n×n).
+/// The joint P = (P_cond + P_condᵀ) / 2n, symmetric with a zero diagonal, summing to 1 (row-major n×n), rounded to
+/// single precision.
 let symmetrize (n: int) (conditional: float[]) =
-    let p = Array.zeroCreate<float>(n * n)
+    let p = Array.zeroCreate<float32>(n * n)
     let scale = 1.0 / (2.0 * float n)
 
     for i in 0 .. n - 1 do
         for j in i + 1 .. n - 1 do
-            let v = (conditional[i * n + j] + conditional[j * n + i]) * scale
+            let v = float32 ((conditional[i * n + j] + conditional[j * n + i]) * scale)
             p[i * n + j] <- v
             p[j * n + i] <- v
 
     p
 
-/// Row i's sums over j: α-free attraction Σ p_ij w_ij (y_i − y_j), repulsion Σ w_ij² (y_i − y_j) and Σ_{j≠i} w_ij,
-/// with w_ij = 1 / (1 + |y_i − y_j|²). Vectorised over j; the j = i term adds w = 1 (removed) and nothing else.
-let private rowSums (p: float[]) (n: int) (yx: float[]) (yy: float[]) (i: int) (out: float[]) =
+/// Row i's sums over j: attraction Σ p_ij w_ij (y_i − y_j), repulsion Σ w_ij² (y_i − y_j) and Σ_{j≠i} w_ij, with
+/// w_ij = 1 / (1 + |y_i − y_j|²), into out[5i ..]. Vectorised over j, two double vectors per single-precision vector
+/// of P (reading P dominates the time); the j = i term adds w = 1 (removed) and nothing else.
+let private rowSums (p: float32[]) (n: int) (yx: float[]) (yy: float[]) (i: int) (out: float[]) =
     let width = Vector<float>.Count
     let one = Vector<float>.One
     let xi = Vector<float>(yx[i])
@@ -229,18 +241,25 @@ let private rowSums (p: float[]) (n: int) (yx: float[]) (yy: float[]) (i: int) (
     let mutable z = Vector<float>.Zero
     let mutable j = 0
 
-    while j <= n - width do
-        let dx = xi - Vector<float>(yx, j)
-        let dy = yi - Vector<float>(yy, j)
-        let w = one / (one + dx * dx + dy * dy)
-        let pw = Vector<float>(p, row + j) * w
-        ax <- ax + pw * dx
-        ay <- ay + pw * dy
-        let w2 = w * w
-        bx <- bx + w2 * dx
-        by <- by + w2 * dy
-        z <- z + w
-        j <- j + width
+    while j <= n - 2 * width do
+        let pv = Vector<float32>(p, row + j)
+        let pLow = Vector.WidenLower pv
+        let pHigh = Vector.WidenUpper pv
+
+        for half in 0..1 do
+            let k = j + half * width
+            let dx = xi - Vector<float>(yx, k)
+            let dy = yi - Vector<float>(yy, k)
+            let w = one / (one + dx * dx + dy * dy)
+            let pw = (if half = 0 then pLow else pHigh) * w
+            ax <- ax + pw * dx
+            ay <- ay + pw * dy
+            let w2 = w * w
+            bx <- bx + w2 * dx
+            by <- by + w2 * dy
+            z <- z + w
+
+        j <- j + 2 * width
 
     let mutable sax = Vector.Sum ax
     let mutable say = Vector.Sum ay
@@ -252,7 +271,7 @@ let private rowSums (p: float[]) (n: int) (yx: float[]) (yy: float[]) (i: int) (
         let dx = yx[i] - yx[j]
         let dy = yy[i] - yy[j]
         let w = 1.0 / (1.0 + dx * dx + dy * dy)
-        let pw = p[row + j] * w
+        let pw = float p[row + j] * w
         sax <- sax + pw * dx
         say <- say + pw * dy
         sbx <- sbx + w * w * dx
@@ -269,7 +288,7 @@ let private rowSums (p: float[]) (n: int) (yx: float[]) (yy: float[]) (i: int) (
 /// ∂KL/∂y_i = 4 Σ_j (α p_ij − q_ij) w_ij (y_i − y_j), q_ij = w_ij / Z, into gx, gy. Rows run in parallel, each summed
 /// in a fixed order, and Z is summed over rows in order, so the result does not depend on scheduling.
 let private gradientInto
-    (p: float[])
+    (p: float32[])
     (n: int)
     (alpha: float)
     (yx: float[])
@@ -293,14 +312,14 @@ let private gradientInto
 
 /// The gradient of KL(P ‖ Q) at the embedding (yx, yy) with P multiplied by alpha (alpha = 1: the exact gradient;
 /// alpha > 1: the early-exaggeration step direction, the gradient of α·Σ p ln(1 + d²) + ln Z). P sums to 1.
-let gradient (p: float[]) (n: int) (alpha: float) (yx: float[]) (yy: float[]) =
+let gradient (p: float32[]) (n: int) (alpha: float) (yx: float[]) (yy: float[]) =
     let gx = Array.zeroCreate<float> n
     let gy = Array.zeroCreate<float> n
     gradientInto p n alpha yx yy (Array.zeroCreate (5 * n)) gx gy
     gx, gy
 
 /// KL(P ‖ Q) = Σ_{i≠j} p_ij ln(p_ij / q_ij) at the embedding (yx, yy); terms with p_ij = 0 contribute 0.
-let klDivergence (p: float[]) (n: int) (yx: float[]) (yy: float[]) =
+let klDivergence (p: float32[]) (n: int) (yx: float[]) (yy: float[]) =
     // Per row: Σ p (ln p + ln(1 + d²)), Σ p and Σ w; then KL = Σ rows + (Σ p) ln Z.
     let parts = Array.zeroCreate<float>(3 * n)
 
@@ -316,7 +335,7 @@ let klDivergence (p: float[]) (n: int) (yx: float[]) (yy: float[]) =
                     let dy = yy[i] - yy[j]
                     let d2 = dx * dx + dy * dy
                     z <- z + 1.0 / (1.0 + d2)
-                    let pij = p[i * n + j]
+                    let pij = float p[i * n + j]
 
                     if pij > 0.0 then
                         s <- s + pij * (Math.Log pij + Math.Log(1.0 + d2))
@@ -363,7 +382,7 @@ let private center (y: float[]) =
         y[i] <- y[i] - mean
 
 /// Gradient descent from the seeded initial embedding on a joint P (see `symmetrize`); returns (yx, yy).
-let optimize (options: Options) (n: int) (p: float[]) =
+let optimize (options: Options) (n: int) (p: float32[]) =
     checkOptions n options
 
     if p.Length <> n * n then

@@ -68,12 +68,12 @@ let private randomProblem (seed: uint64) (n: int) =
 /// Uniform P on n points (too few for a perplexity of 2) and a fixed embedding.
 let private uniformProblem (n: int) =
     let p =
-        Array.init (n * n) (fun k -> if k % (n + 1) = 0 then 0.0 else 1.0 / float (n * n - n))
+        Array.init (n * n) (fun k -> if k % (n + 1) = 0 then 0f else 1f / float32 (n * n - n))
 
     p, Array.init n float, Array.init n (fun i -> float (i * i) / 3.0)
 
 /// The definition pair by pair: ∂/∂y_i = 4 Σ_j (α p_ij − w_ij / Z) w_ij (y_i − y_j).
-let private naiveGradient (p: float[]) n alpha (yx: float[]) (yy: float[]) =
+let private naiveGradient (p: float32[]) n alpha (yx: float[]) (yy: float[]) =
     let w i j =
         1.0 / (1.0 + (yx[i] - yx[j]) ** 2.0 + (yy[i] - yy[j]) ** 2.0)
 
@@ -92,7 +92,7 @@ let private naiveGradient (p: float[]) n alpha (yx: float[]) (yy: float[]) =
             seq {
                 for j in 0 .. n - 1 do
                     if i <> j then
-                        yield 4.0 * (alpha * p[i * n + j] - w i j / z) * w i j * (coord[i] - coord[j])
+                        yield 4.0 * (alpha * float p[i * n + j] - w i j / z) * w i j * (coord[i] - coord[j])
             }
         )
 
@@ -100,7 +100,7 @@ let private naiveGradient (p: float[]) n alpha (yx: float[]) (yy: float[]) =
 
 /// The objective whose gradient is the exaggerated step direction: α Σ p ln(1 + d²) + ln Z (KL up to a constant
 /// when α = 1).
-let private exaggeratedObjective (p: float[]) n alpha (yx: float[]) (yy: float[]) =
+let private exaggeratedObjective (p: float32[]) n alpha (yx: float[]) (yy: float[]) =
     let d2 i j =
         (yx[i] - yx[j]) ** 2.0 + (yy[i] - yy[j]) ** 2.0
 
@@ -112,7 +112,8 @@ let private exaggeratedObjective (p: float[]) n alpha (yx: float[]) (yy: float[]
                         i, j
         ]
 
-    alpha * List.sumBy (fun (i, j) -> p[i * n + j] * Math.Log(1.0 + d2 i j)) pairs
+    alpha
+    * List.sumBy (fun (i, j) -> float p[i * n + j] * Math.Log(1.0 + d2 i j)) pairs
     + Math.Log(List.sumBy (fun (i, j) -> 1.0 / (1.0 + d2 i j)) pairs)
 
 /// Central differences of f over every coordinate of (yx, yy).
@@ -263,12 +264,13 @@ let tests =
                 let p, _, _ = randomProblem 5UL 23
 
                 for i in 0..22 do
-                    Expect.equal p[i * 23 + i] 0.0 "diagonal"
+                    Expect.equal p[i * 23 + i] 0f "diagonal"
 
                     for j in 0..22 do
                         Expect.equal p[i * 23 + j] p[j * 23 + i] $"p[{i},{j}] = p[{j},{i}]"
 
-                Expect.floatClose Accuracy.veryHigh (Array.sum p) 1.0 "sum"
+                // Single precision: each entry within 2⁻²⁴ of its value.
+                Expect.floatClose { absolute = 1e-6; relative = 0.0 } (Array.sumBy float p) 1.0 "sum"
             }
 
             testPropertyWithConfig
@@ -317,7 +319,7 @@ let tests =
                 let z = List.sumBy (fun (i, j) -> w i j) pairs
 
                 let kl =
-                    List.sumBy (fun (i, j) -> p[i * n + j] * Math.Log(p[i * n + j] / (w i j / z))) pairs
+                    List.sumBy (fun (i, j) -> float p[i * n + j] * Math.Log(float p[i * n + j] / (w i j / z))) pairs
 
                 Expect.floatClose Accuracy.veryHigh (Tsne.klDivergence p n yx yy) kl "KL"
             }
@@ -364,6 +366,10 @@ let tests =
 
                 bad (fun () -> Tsne.embed Tsne.defaults 3 2 [| 1f; 2f; 3f |]) "expected n×dim = 3×2 = 6 values"
                 bad (fun () -> Tsne.embed Tsne.defaults 2 1 [| 1f; nanf |]) "at row 1, column 0 is not finite"
+
+                bad
+                    (fun () -> Tsne.embed Tsne.defaults 50_000 1 (Array.zeroCreate 50_000))
+                    "N = 50000 is too many points"
 
                 bad
                     (fun () -> Tsne.embed Tsne.defaults 10 1 (Array.init 10 float32))
