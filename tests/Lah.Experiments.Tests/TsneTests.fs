@@ -338,6 +338,26 @@ let tests =
                 Expect.isGreaterThanOrEqual share 0.95 "points whose nearest 2-D neighbour is in their cluster"
             }
 
+            test "identical codes beyond the perplexity: the shortfall is reported and the groups stay apart" {
+                // 3 codes, each 40 times: a row's 39 duplicates hold all its mass, entropy ln 39 > ln 30 at any β.
+                let values, labels = codeClusters 14UL 3 1 48 0.0
+                let n = 120
+                let values = Array.init (n * 48) (fun k -> values[(k / 48 % 3) * 48 + k % 48])
+                let labels = Array.init n (fun i -> labels[i % 3])
+
+                let r = Tsne.embed { Tsne.defaults with Iterations = 300 } n 48 values
+
+                Expect.floatClose
+                    { absolute = 1e-6; relative = 0.0 }
+                    r.MaxEntropyError
+                    (Math.Log 39.0 - Math.Log 30.0)
+                    "the calibration shortfall, ln 39 − ln 30"
+
+                Expect.isTrue (flat r.Embedding |> Array.forall Double.IsFinite) "finite embedding"
+                Expect.isTrue (Double.IsFinite r.KlDivergence) "finite KL"
+                Expect.equal (nearestNeighbourAgreement r.Embedding labels) 1.0 "nearest 2-D neighbour is a duplicate"
+            }
+
             test "the same seed gives the same embedding, another seed another" {
                 let values, labels = codeClusters 13UL 4 30 48 0.2
                 let n = labels.Length
