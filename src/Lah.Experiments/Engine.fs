@@ -5,6 +5,7 @@ module Lah.Experiments.Engine
 
 open System
 open System.IO
+open System.Linq
 open Lah.Data
 open Lah.Hashing.Models
 open Lah.Torch
@@ -124,7 +125,9 @@ let private pretrain (ctx: RunContext) (e: Experiment) (data: LoadedData) (p: Pr
     Directory.CreateDirectory dir |> ignore
     let file = Path.Combine(dir, "backbone.safetensors")
     let labels = data.Dataset.LabelNames.Count
+    let device = Components.device "--device" ctx.Budget.Device
     let model = Components.backbone e.Backbone e.Seed labels None
+    model.To device |> ignore
     let size = e.Backbone.InputSize
     let split = data.Split
 
@@ -157,7 +160,7 @@ let private pretrain (ctx: RunContext) (e: Experiment) (data: LoadedData) (p: Pr
                 split.Query,
                 ImageTransform.Warp size,
                 128,
-                Device.CPU,
+                device,
                 ctx.Budget.LoaderWorkers
             )
             |> fun struct (rows, _) -> rows
@@ -255,6 +258,7 @@ let poolFeatures (ctx: RunContext) (e: Experiment) (data: LoadedData) (backbone:
             data.Dataset,
             all,
             ImageTransform.Warp e.Backbone.InputSize,
+            device = backbone.Parameters().First().Device,
             workers = ctx.Budget.LoaderWorkers,
             dataTag = data.DataTag
         )
@@ -345,6 +349,8 @@ let sanityCodes (head: Head) (seed: int) (bits: int) (mean: float32[]) (data: Fe
 let runFeatureMode (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOutput =
     let backbone, report = acquireBackbone ctx e data
     use _ = backbone
+    let device = Components.device "--device" ctx.Budget.Device
+    backbone.To device |> ignore
     let features = poolFeatures ctx e data backbone
     let split = data.Split
     let threads = ctx.Budget.MetricThreads
@@ -373,6 +379,7 @@ let runFeatureMode (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOut
         let loss = Components.loss e data.Dataset.LabelNames.Count
         let inputs = headInputs e data features.FeatureDim
         use head = Components.head e inputs |> withCenters loss
+        (head :?> Lah.Torch.NN.Module).To device |> ignore
 
         let scorable: Scoring.Scorable =
             {
