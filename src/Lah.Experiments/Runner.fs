@@ -56,7 +56,7 @@ type Options = { Force: bool; Budget: Budget }
 /// The process's data-parallel world size, set once at start-up (`lah run --nproc`, `--world-size`).
 let mutable private worldSize = 1
 
-/// Ranks change a run's result (the global batch, and which pairs the loss sees), so they join its hash when > 1.
+/// Ranks change a run's result (the global batch; batch norm and dropout per rank), so they join its hash when > 1.
 let setWorldSize n = worldSize <- n
 
 /// The SHA-256 of a backbone's weights file (hex), "" when the backbone names none.

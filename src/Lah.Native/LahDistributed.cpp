@@ -1,5 +1,5 @@
 // Collective communication over libtorch's c10d: a TCPStore for rendezvous, a Gloo process group over it, and the
-// three collectives data-parallel training needs (all-reduce, broadcast, barrier). Generic: no model logic.
+// collectives data-parallel training needs (all-reduce, broadcast, all-gather, barrier). Generic: no model logic.
 //
 // Gloo's headers ship separately from libtorch's (Debian: libgloo-dev; pytorch.org zips: include/gloo). Without them
 // the shim still builds and every call here reports that Gloo is missing, so a build never breaks on this file.
@@ -157,6 +157,33 @@ LAH_API int32_t lah_dist_broadcast(LahProcessGroup pg, const LahTensor* tensors,
     opts.rootRank = root;
     auto ts = checked(tensors, n, "broadcast");
     each(ts, [&](std::vector<at::Tensor>& one) { return (*pg)->broadcast(one, opts); });
+#else
+    LAH_NO_GLOO();
+#endif
+    LAH_CATCH
+}
+
+// Every rank's input stacked along dim 0 in rank order: [world·B, …] from [B, …], a new tensor. Every rank must pass
+// the same shape and dtype (the caller checks that first: Gloo itself may only fail at the timeout).
+LAH_API int32_t lah_dist_allgather(LahProcessGroup pg, LahTensor input, LahTensor* out) {
+    LAH_TRY
+#if LAH_HAVE_GLOO
+    auto in = checked(&input, 1, "all-gather");
+    TORCH_CHECK(in[0].dim() >= 1, "all-gather: expected a tensor with a first (row) dimension, got a scalar");
+    const int64_t world = (*pg)->getSize();
+    const int64_t rows = in[0].size(0);
+    auto sizes = in[0].sizes().vec();
+    sizes[0] = rows * world;
+    auto result = at::empty(sizes, in[0].options());
+    // Every rank holds the same shape, so every rank skips an empty gather alike.
+    if (result.numel() > 0) {
+        // Gloo's allgather copies rank r's rows into outputs[0][r]: row blocks of the one result (contiguous views).
+        std::vector<std::vector<at::Tensor>> outputs(1);
+        outputs[0].reserve(static_cast<size_t>(world));
+        for (int64_t r = 0; r < world; r++) outputs[0].push_back(result.narrow(0, r * rows, rows));
+        (*pg)->allgather(outputs, in)->wait();
+    }
+    *out = lah::wrap(std::move(result));
 #else
     LAH_NO_GLOO();
 #endif

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Lah.Hashing.Losses;
+using Lah.Hashing.Models;
 using Lah.Torch;
 using Lah.Torch.Optim;
 using Lah.Training.Batches;
@@ -14,8 +15,8 @@ using Torch = Lah.Torch.Torch;
 /// The one training loop. Feature mode, end to end and classification pre-training are the same loop over different
 /// arguments: a model (<see cref="ITrainable"/>), a loss (<see cref="IHashLoss"/>), a batch source (features or
 /// images), an optimizer with its schedule, and <see cref="TrainerSettings"/>. It owns, once: the epoch and step loop,
-/// the loss's per-epoch hook, clipping, divergence, data-parallel averaging, checkpoints with exact resume, epoch
-/// selection as the settings say, and progress events.
+/// the loss's per-epoch hook, clipping, divergence, data parallelism (the global batch for a loss that couples rows),
+/// checkpoints with exact resume, epoch selection as the settings say, and progress events.
 /// </summary>
 /// <remarks>
 /// The schedule is a closed form of the epoch (<see cref="LRScheduler.Step(long)"/> at every epoch start), the
@@ -177,9 +178,19 @@ public sealed class Trainer : IDisposable
             labels = labels.To(_device);
         }
         _optimizer.ZeroGrad();
+        var parallel = _settings.Parallel is { Group.WorldSize: > 1 } p ? p : null;
         // DDP's broadcast_buffers: batch-norm statistics follow rank 0, so every rank's model stays identical.
-        _settings.Parallel?.BroadcastFrom(_model.Module.Buffers());
-        var value = _loss.Compute(_model.Forward(input), labels);
+        parallel?.BroadcastFrom(_model.Module.Buffers());
+        var output = _model.Forward(input);
+        // A loss that couples rows sees the global batch, gradients flowing through this rank's rows only; the model
+        // itself (batch norm included) ran on this rank's slice, as under DDP.
+        bool global = parallel is not null && _loss.NeedsGlobalBatch;
+        if (global)
+        {
+            var all = parallel!.GatherBatch([output.Fused, output.Codes, labels]);
+            (output, labels) = (new HeadOutput(all[0], all[1]), all[2]);
+        }
+        var value = _loss.Compute(output, labels);
         double total = value.Total.ItemDouble();
         if (!double.IsFinite(total))
         {
@@ -187,8 +198,18 @@ public sealed class Trainer : IDisposable
             throw Diverged($"loss ({_loss.Name}) is {total}{parts}", total, epoch, batch, state);
         }
         value.Total.Backward();
-        // Averaged before clipping, so every rank clips and steps on the same gradients and stays in sync.
-        _settings.Parallel?.AverageGradients(_model.Module.Parameters());
+        // Reduced before clipping, so every rank clips and steps on the same gradients and stays in sync. Either way the
+        // result is one process's gradient on the global batch. A global-batch loss L(U_0; …; U_{N−1}) is the same value
+        // on every rank, and rank r's backward reached θ only through its own rows U_r: its gradient is the term
+        // (∂L/∂U_r)(∂U_r/∂θ) of one process's Σ_r (∂L/∂U_r)(∂U_r/∂θ), so the terms are summed (DDP's average would
+        // give 1/N of it; back-propagating N·L and averaging would be the same up to rounding, the sum needs neither).
+        // A per-row mean over equal slices is L = (1/N) Σ_r L_r(U_r), whose gradient is the mean of the ranks' ∂L_r/∂θ:
+        // averaged.
+        if (parallel is not null)
+        {
+            if (global) parallel.SumGradients(_model.Module.Parameters());
+            else parallel.AverageGradients(_model.Module.Parameters());
+        }
         if (_settings.ClipNorm > 0)
         {
             double norm = ClipGrad.Norm(_model.ClippedParameters(), _settings.ClipNorm);

@@ -41,8 +41,10 @@ public sealed record TrainerSettings
 
     /// <summary>
     /// Data-parallel training over a process group (null: this process alone): every rank starts from rank 0's weights
-    /// and buffers, trains on its slice of every global batch, averages gradients before clipping, and reports losses
-    /// averaged over ranks; only rank 0 writes checkpoints. Batch-norm buffers follow rank 0 before every forward.
+    /// and buffers, runs the model on its slice of every global batch, scores a loss that couples rows
+    /// (<see cref="Lah.Hashing.Losses.IHashLoss.NeedsGlobalBatch"/>) on the gathered global batch, reduces gradients
+    /// before clipping so that the step is one process's on the global batch, and reports losses averaged over ranks;
+    /// only rank 0 writes checkpoints. Batch-norm buffers follow rank 0 before every forward.
     /// </summary>
     public DataParallel? Parallel { get; init; }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Lah.Hashing.Config;
 using Lah.Hashing.Losses;
 using Lah.Hashing.Models;
 using Lah.Torch;
@@ -23,7 +24,9 @@ try
     {
         case "collectives": Collectives(); break;
         case "train": Train(); break;
+        case "losses": Losses(); break;
         case "e2e": EndToEnd(); break;
+        case "e2e-cauchy": EndToEndCauchy(); break;
         case "survivor": Survivor(); break;
         case "victim": Victim(); break;
         default: throw new ArgumentException($"unknown scenario '{scenario}'");
@@ -54,6 +57,31 @@ void Collectives()
     using var c = Torch.FromArray(new[] { (float)r, 100f + r, -r }, 3);
     pg.Broadcast(c, root);
     Expect(c.ToArray<float>(), [root, 100f + root, -root], $"broadcast from rank {root}");
+    // All-gather: rank q's 2×3 block holds 100q + its element index; blocks stacked in rank order.
+    using var g = pg.AllGather(Torch.FromArray(Enumerable.Range(0, 6).Select(i => 100f * r + i).ToArray(), 2, 3));
+    Expect([.. g.Shape.Select(v => (float)v)], [2 * w, 3], "all-gather shape");
+    Expect(g.ToArray<float>(), [.. Enumerable.Range(0, w).SelectMany(q => Enumerable.Range(0, 6).Select(i => 100f * q + i))], "all-gather values");
+    // Unequal blocks are refused on every rank, naming the shapes, before Gloo sees them.
+    try
+    {
+        pg.AllGather(Torch.Zeros([r + 1, 3]));
+        throw new InvalidOperationException("all-gather of unequal row counts: expected a DistributedException");
+    }
+    catch (DistributedException e) when (e.Message.Contains($"the ranks hold 1 to {w} rows of 3 elements"))
+    {
+    }
+    // The differentiable gather: values of every rank, in rank order; gradient only into this rank's own rows, equal
+    // to the rows of the gradient of the whole batch (here, of Σ c·x with c the global row index + 1).
+    var dp = new DataParallel(pg);
+    using var x = Torch.FromArray(new double[] { r, -r }, 1, 2).RequiresGrad_();
+    using var labels = Torch.FromArray(new[] { 10f + r }, 1, 1);
+    var all = dp.GatherBatch([x, labels]);
+    Expect([.. all[0].Detach().ToFloatArray()], [.. Enumerable.Range(0, w).SelectMany(q => new[] { (float)q, -q })], "gathered rows");
+    Expect(all[1].ToFloatArray(), [.. Enumerable.Range(0, w).Select(q => 10f + q)], "gathered labels");
+    if (all[1].RequiresGrad) throw new InvalidOperationException("gathered labels require grad");
+    var weights = Torch.Arange(1, w + 1, dtype: DType.Float64).Reshape(w, 1);
+    (all[0] * weights).Sum().Backward();
+    Expect([.. x.Grad!.ToFloatArray()], [r + 1f, r + 1f], "gradient of this rank's rows");
     pg.Barrier();
     Console.WriteLine($"rank {r}/{w}: collectives ok");
 }
@@ -73,7 +101,7 @@ void Train()
     using var head = new DchModel(d, r, r, generator: gen);
     using var pg = world > 1 ? ProcessGroup.Init(new DistributedOptions(rank, world, "127.0.0.1", Int("port")) { Timeout = Timeout() }) : null;
     // Mean over samples and bits of (code − (2y − 1))²: decomposes over samples, so W ranks × B equals 1 × W·B.
-    var loss = new DelegateLoss("mse", (o, labels) => (o.Codes - (labels * 2 - 1)).Square().Mean());
+    var loss = new DelegateLoss("mse", (o, labels) => (o.Codes - (labels * 2 - 1)).Square().Mean(), globalBatch: false);
     var model = new HeadModel(head);
     using var optimizer = new SGD(model.OptimizedGroups().Select(g => new ParamGroup(g.Parameters, name: g.Name)), 0.2, momentum: 0.9, weightDecay: 1e-4);
     var settings = new TrainerSettings
@@ -88,6 +116,95 @@ void Train()
     if (rank == 0)
     {
         var weights = head.Parameters().SelectMany(p => p.Detach().ToFloatArray()).ToArray();
+        File.WriteAllText(kv["out"], JsonSerializer.Serialize(new { weights, losses = result.Epochs.Select(e => e.MeanLoss), steps = result.Steps }));
+    }
+}
+
+// Every loss of the contract in feature mode, one after the other in one process: data-parallel (world > 1, every rank
+// running batch=B) or one process (world = 1, batch=W·B). Rank 0 (or the single process) writes, per loss, the initial
+// and final head parameters, the epoch losses and the step count to out=FILE. "cauchy-per-slice" is the Cauchy loss
+// declared per-row (NeedsGlobalBatch false): each rank then scores only the pairs inside its slice, as before the gather.
+void Losses()
+{
+    int rank = Int("rank"), world = Int("world"), batch = Int("batch");
+    const int n = 48, seed = 5;
+    var data = SmallHead.Features(n, seed: 3);
+    var centers = HashCenters.Generate(SmallHead.R, SmallHead.K, 1);
+    using var pg = world > 1 ? ProcessGroup.Init(new DistributedOptions(rank, world, "127.0.0.1", Int("port")) { Timeout = Timeout() }) : null;
+    var results = new Dictionary<string, object>();
+    foreach (var name in kv["losses"].Split(','))
+    {
+        IHashLoss loss = name switch
+        {
+            "cauchy" => new CauchyHashLoss(new HashLossConfig()),
+            "cauchy-paper" => new CauchyHashLoss(new HashLossConfig
+            {
+                Lambda = 0.55,
+                Combination = LossCombination.Paper,
+                Quantization = QuantizationKind.Cauchy,
+                PairWeighting = PairWeighting.Paper,
+                Reduction = LossReduction.Sum,
+            }),
+            "cauchy-per-slice" => new DelegateLoss("cauchy", (o, y) => new CauchyHashLoss(new HashLossConfig()).Compute(o.Codes, y).Total, globalBatch: false),
+            "hybrid" => new HybridHashLoss(centers, new HybridLossOptions { Alpha = 0.5, Beta = 2, Lambda = 0.1 }),
+            "csq" => new CsqLoss(centers, 0.5),
+            "hashnet" => new HashNetLoss(new HashNetOptions { Lambda = 0.1 }),
+            "dpsh" => new DpshLoss(),
+            "classification" => new MultiLabelSoftMarginLoss(),
+            _ => throw new ArgumentException($"unknown loss '{name}'"),
+        };
+        // Every rank initialises differently on purpose: the broadcast from rank 0 must make them equal.
+        using var gen = new Generator(11 + rank);
+        using IHashHead head = name switch
+        {
+            // One fused value per label: ML-GCN's classifier scores.
+            "classification" => SmallHead.Build(SmallHead.Config(jointDim: 10, stride: 10), 11 + rank),
+            _ when loss.Centers is { } c => new CenterHashHead(new DchModel(SmallHead.D, SmallHead.R, SmallHead.K, generator: gen), c),
+            _ => new DchModel(SmallHead.D, SmallHead.R, SmallHead.K, generator: gen),
+        };
+        var model = new HeadModel(head);
+        // What every rank starts from (rank 0's, broadcast by the loop).
+        var initial = head.Parameters().SelectMany(p => p.Detach().ToFloatArray()).ToArray();
+        using var optimizer = new SGD(model.OptimizedGroups().Select(g => new ParamGroup(g.Parameters, name: g.Name)), 0.05, momentum: 0.9, weightDecay: 1e-4);
+        var settings = new TrainerSettings
+        {
+            Epochs = 2,
+            ClipNorm = 5,
+            Seed = seed,
+            Parallel = pg is null ? null : new DataParallel(pg),
+        };
+        using var trainer = new Trainer(model, loss, new FeatureBatches(data, batch, seed: seed, rank, world), optimizer, null, settings);
+        var result = trainer.Fit();
+        var weights = head.Parameters().SelectMany(p => p.Detach().ToFloatArray()).ToArray();
+        results[name] = new { initial, weights, losses = result.Epochs.Select(e => e.MeanLoss), steps = result.Steps };
+    }
+    if (rank == 0) File.WriteAllText(kv["out"], JsonSerializer.Serialize(results));
+}
+
+// End to end (small CNN with batch norm + LAH head, no dropout) under the Cauchy loss: 2 ranks with batch=B, or one
+// process with batch=2B whose model runs each half of the batch on its own (slices=2: batch norm normalises each rank's
+// slice, as data parallelism does) and whose loss scores the whole. Rank 0 writes its final parameters to out=FILE.
+void EndToEndCauchy()
+{
+    int rank = Int("rank"), world = Int("world"), slices = Int("slices");
+    var mosaic = new MosaicSetup(count: 160, queries: 32, train: 120);
+    using var network = mosaic.Network(seed: 6 + rank, bits: 16, dropout: 0);
+    using var pg = world > 1 ? ProcessGroup.Init(new DistributedOptions(rank, world, "127.0.0.1", Int("port")) { Timeout = Timeout() }) : null;
+    using var optimizer = new SGD(network.OptimizedGroups().Select(g => new ParamGroup(g.Parameters, name: g.Name)), 0.05, momentum: 0.9, weightDecay: 1e-4);
+    var settings = new TrainerSettings
+    {
+        Epochs = 2,
+        MaxStepsPerEpoch = 3,
+        Seed = 3,
+        ClipNorm = 10,
+        Parallel = pg is null ? null : new DataParallel(pg),
+    };
+    ITrainable model = slices > 1 ? new PerSliceForward(network, slices) : network;
+    using var trainer = new Trainer(model, MosaicSetup.Loss(), mosaic.Batches(Int("batch"), seed: 3, rank: rank, worldSize: world), optimizer, null, settings);
+    var result = trainer.Fit();
+    if (rank == 0)
+    {
+        var weights = network.Parameters().SelectMany(p => p.Detach().ToFloatArray()).ToArray();
         File.WriteAllText(kv["out"], JsonSerializer.Serialize(new { weights, losses = result.Epochs.Select(e => e.MeanLoss), steps = result.Steps }));
     }
 }
@@ -142,6 +259,29 @@ static void Expect(float[] got, float[] want, string what)
 {
     if (!got.SequenceEqual(want))
         throw new InvalidOperationException($"{what}: expected [{string.Join(", ", want)}], got [{string.Join(", ", got)}]");
+}
+
+/// <summary>
+/// A model that runs each of <paramref name="slices"/> equal row blocks of a batch on its own and concatenates the
+/// outputs: batch norm then normalises each block, as on data-parallel ranks.
+/// </summary>
+sealed class PerSliceForward(ITrainable inner, int slices) : ITrainable
+{
+    public Lah.Torch.NN.Module Module => inner.Module;
+    public int LabelCount => inner.LabelCount;
+
+    public HeadOutput Forward(Tensor input)
+    {
+        long rows = input.Shape[0], per = rows / slices;
+        if (per * slices != rows) throw new ArgumentException($"input: {rows} rows do not split into {slices} equal slices");
+        var outputs = Enumerable.Range(0, slices).Select(i => inner.Forward(input.Narrow(0, i * per, per))).ToList();
+        return new HeadOutput(Torch.Cat(outputs.Select(o => o.Fused).ToList()), Torch.Cat(outputs.Select(o => o.Codes).ToList()));
+    }
+
+    public IReadOnlyList<ParameterGroup> OptimizedGroups() => inner.OptimizedGroups();
+    public IEnumerable<Tensor> ClippedParameters() => inner.ClippedParameters();
+    public void UseGenerator(Generator? generator) => inner.UseGenerator(generator);
+    public Generator? Generator => inner.Generator;
 }
 
 /// <summary>Scores epoch e as e: every epoch is the best so far.</summary>

@@ -62,6 +62,82 @@ public sealed class DistributedTests
         }
     }
 
+    private static readonly string[] EveryLoss = ["cauchy", "cauchy-paper", "hybrid", "csq", "hashnet", "dpsh", "classification"];
+
+    // One single process with batch 16 and one pair of ranks with batch 8 each train every loss in turn (three worker
+    // processes in all, whatever the number of losses); each test case reads its loss's results.
+    private static readonly Lazy<(Dictionary<string, Result> Single, Dictionary<string, Result> Ranks)> LossRuns = new(() =>
+    {
+        var dir = Directory.CreateTempSubdirectory("lah-ddp-losses-").FullName;
+        try
+        {
+            string single = Path.Combine(dir, "single.json"), ddp = Path.Combine(dir, "ddp.json");
+            var losses = "losses=" + string.Join(',', EveryLoss.Append("cauchy-per-slice"));
+            var one = Worker.Start(["losses", "rank=0", "world=1", "batch=16", losses, $"out={single}"]);
+            int port = FreePort();
+            var ranks = Enumerable.Range(0, 2).Select(r => Worker.Start(["losses", $"rank={r}", "world=2", "batch=8", losses, $"port={port}", $"out={ddp}"])).ToList();
+            one.ExpectSuccess();
+            foreach (var w in ranks) w.ExpectSuccess();
+            return (ReadAll(single), ReadAll(ddp));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    });
+
+    public static IEnumerable<object[]> Losses() => EveryLoss.Select(l => new object[] { l });
+
+    [Theory]
+    [MemberData(nameof(Losses))]
+    public void For_every_loss_two_ranks_with_batch_B_reach_the_parameters_of_one_process_with_batch_2B(string loss)
+    {
+        var (a, b) = (LossRuns.Value.Single[loss], LossRuns.Value.Ranks[loss]);
+        Assert.Equal(6, a.Steps); // 48 rows / 16 per global step × 2 epochs
+        Assert.Equal(a.Steps, b.Steps);
+        Assert.Equal(a.Initial, b.Initial); // the same seeded head (rank 0's, which the loop broadcasts)
+        AssertClose(a.Weights, b.Weights, 1e-5, loss);
+        for (int e = 0; e < a.Losses.Length; e++) Assert.True(Math.Abs(a.Losses[e] - b.Losses[e]) < 1e-5 * Math.Max(1, Math.Abs(a.Losses[e])), $"{loss}: epoch {e} loss {a.Losses[e]} vs {b.Losses[e]}");
+        // The runs moved the weights: the comparison is not between two untrained heads.
+        Assert.True(MaxDifference(a.Initial, a.Weights) > 1e-3, $"{loss}: the weights hardly moved ({MaxDifference(a.Initial, a.Weights)})");
+    }
+
+    [Fact]
+    public void Without_the_global_batch_a_pairwise_loss_would_train_differently()
+    {
+        // The same Cauchy loss declared per-row: each rank scores only the pairs inside its slice, so the comparison
+        // above is one that can fail.
+        var (a, b) = (LossRuns.Value.Single["cauchy-per-slice"], LossRuns.Value.Ranks["cauchy-per-slice"]);
+        Assert.Equal(a.Weights, LossRuns.Value.Single["cauchy"].Weights); // one process: the declaration changes nothing
+        Assert.True(MaxDifference(a.Weights, b.Weights) > 1e-3, $"per-slice ranks match one process ({MaxDifference(a.Weights, b.Weights)})");
+    }
+
+    [Fact]
+    public void End_to_end_the_cauchy_loss_on_two_ranks_equals_one_process_whose_batch_norm_sees_each_half()
+    {
+        var dir = Directory.CreateTempSubdirectory("lah-ddp-e2e-cauchy-").FullName;
+        try
+        {
+            string single = Path.Combine(dir, "single.json"), ddp = Path.Combine(dir, "ddp.json");
+            var one = Worker.Start(["e2e-cauchy", "rank=0", "world=1", "batch=16", "slices=2", $"out={single}"]);
+            int port = FreePort();
+            var ranks = Enumerable.Range(0, 2)
+                .Select(r => Worker.Start(["e2e-cauchy", $"rank={r}", "world=2", "batch=8", "slices=1", $"port={port}", $"out={ddp}"]))
+                .ToList();
+            one.ExpectSuccess();
+            foreach (var w in ranks) w.ExpectSuccess();
+            var (a, b) = (Read(single), Read(ddp));
+            Assert.Equal(6, a.Steps); // 2 epochs × 3 steps
+            Assert.Equal(a.Steps, b.Steps);
+            AssertClose(a.Weights, b.Weights, 1e-5, "end to end");
+            for (int e = 0; e < a.Losses.Length; e++) Assert.True(Math.Abs(a.Losses[e] - b.Losses[e]) < 1e-5, $"epoch {e} loss: {a.Losses[e]} vs {b.Losses[e]}");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     [Fact]
     public void End_to_end_ranks_stay_identical_and_only_rank_0_writes_checkpoints()
     {
@@ -145,14 +221,40 @@ public sealed class DistributedTests
         Assert.Contains("broadcast root 1 is outside 0..0", e.Message);
     }
 
-    private sealed record Result(float[] Weights, double[] Losses, int Steps);
+    private sealed record Result(float[] Weights, double[] Losses, int Steps)
+    {
+        public float[] Initial { get; init; } = [];
+    }
 
     private static Result Read(string path)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        var r = doc.RootElement;
-        return new Result(r.GetProperty("weights").EnumerateArray().Select(v => v.GetSingle()).ToArray(),
-            r.GetProperty("losses").EnumerateArray().Select(v => v.GetDouble()).ToArray(), r.GetProperty("steps").GetInt32());
+        return Parse(doc.RootElement);
+    }
+
+    private static Dictionary<string, Result> ReadAll(string path)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => Parse(p.Value));
+    }
+
+    private static Result Parse(JsonElement r)
+    {
+        static float[] Floats(JsonElement a) => a.EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        return new Result(Floats(r.GetProperty("weights")), r.GetProperty("losses").EnumerateArray().Select(v => v.GetDouble()).ToArray(),
+            r.GetProperty("steps").GetInt32())
+        {
+            Initial = r.TryGetProperty("initial", out var i) ? Floats(i) : [],
+        };
+    }
+
+    private static double MaxDifference(float[] a, float[] b) => a.Zip(b, (x, y) => (double)Math.Abs(x - y)).Max();
+
+    private static void AssertClose(float[] expected, float[] actual, double tolerance, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) < tolerance, $"{what}: parameter element {i}: {expected[i]} vs {actual[i]}");
     }
 
     // The OS picks a free loopback port; it stays free for the moment until a rank binds it.

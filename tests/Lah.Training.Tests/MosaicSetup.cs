@@ -32,7 +32,7 @@ public sealed class MosaicSetup
             for (int j = 0; j < r; j++) Cooccurrence[i * r + j] = cooc.Adj[i, j];
     }
 
-    public static LahConfig HeadConfig(int bits, int imageDim) => new()
+    public static LahConfig HeadConfig(int bits, int imageDim, double dropout = 0.1) => new()
     {
         LabelCount = 10,
         HashBits = bits,
@@ -44,7 +44,7 @@ public sealed class MosaicSetup
             ClassifierDim = 64,
             JointDim = 64,
             PoolingStride = 8,
-            Dropout = 0.1,
+            Dropout = dropout,
         },
     };
 
@@ -52,12 +52,12 @@ public sealed class MosaicSetup
     /// A seeded small CNN (16-32-64, max pooling) and LAH head (or DCH's linear head) as one network; <paramref name="wrap"/>
     /// may wrap the head (e.g. in a <see cref="CenterHashHead"/> that carries its loss's centers).
     /// </summary>
-    public HashingNetwork Network(long seed, int bits = 32, bool dch = false, Func<IHashHead, IHashHead>? wrap = null)
+    public HashingNetwork Network(long seed, int bits = 32, bool dch = false, Func<IHashHead, IHashHead>? wrap = null, double dropout = 0.1)
     {
         // Initial weights only (the networks do not keep it): runs compared must not depend on other tests' draws.
         using var gen = new Lah.Torch.Generator(seed);
         var backbone = new SmallCnn(new SmallCnnConfig { Widths = [16, 32, 64], Pooling = GlobalPooling.Max }, gen);
-        var cfg = HeadConfig(bits, backbone.NumFeatures);
+        var cfg = HeadConfig(bits, backbone.NumFeatures, dropout);
         var head = HashHeads.Create(dch ? cfg with { Head = cfg.Head with { Embedding = WordEmbedding.None, Fusion = FusionKind.None } } : cfg, null, Nums, Cooccurrence, gen);
         return new HashingNetwork(backbone, wrap is null ? head : wrap(head));
     }

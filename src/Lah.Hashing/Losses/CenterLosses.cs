@@ -240,6 +240,9 @@ public sealed class CsqLoss : IHashLoss
 
     public int MinBatch => 1;
 
+    /// <summary>Means over images and bits of per-image terms (its centers are fixed): each rank scores its own slice.</summary>
+    public bool NeedsGlobalBatch => false;
+
     /// <summary>The label centers (R×K float32, CPU); the loss moves them to the codes' device and dtype.</summary>
     public Tensor Centers => _centers;
 

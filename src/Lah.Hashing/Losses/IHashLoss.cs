@@ -15,6 +15,16 @@ public interface IHashLoss
     /// <summary>The smallest batch it can score (pairwise losses need 2).</summary>
     int MinBatch => 2;
 
+    /// <summary>
+    /// Whether the loss couples the rows of a batch — pairs, or weights and normalisers counted over the batch — so that
+    /// under data parallelism it must see the global batch: the loop then gathers every rank's outputs and labels
+    /// (gradients flow through this rank's rows) and sums gradients over ranks. False only for a mean of per-row terms,
+    /// whose ranks' means over equal slices average to the global batch's: each rank then scores its own slice and
+    /// gradients are averaged, as under plain DDP. Either way N ranks × batch B train as one process × batch N·B.
+    /// True unless a loss says otherwise: gathering is always correct, only not always needed.
+    /// </summary>
+    bool NeedsGlobalBatch => true;
+
     /// <summary>Called before each epoch (0-based): HashNet's β continuation.</summary>
     void BeginEpoch(int epoch) { }
 

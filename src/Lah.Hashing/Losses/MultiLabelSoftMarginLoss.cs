@@ -14,6 +14,9 @@ public sealed class MultiLabelSoftMarginLoss : IHashLoss
 
     public int MinBatch => 1;
 
+    /// <summary>A mean over images of per-image terms: each rank scores its own slice.</summary>
+    public bool NeedsGlobalBatch => false;
+
     public LossValue Compute(HeadOutput output, Tensor labels)
     {
         if (output.Fused.Dim != 2 || labels.Dim != 2 || output.Fused.Shape[1] != labels.Shape[1])

@@ -157,6 +157,39 @@ public sealed class ProcessGroup : IDisposable
 
     public void Broadcast(Tensor tensor, int root = 0) => Broadcast([tensor], root);
 
+    /// <summary>
+    /// Every rank's <paramref name="local"/> (CPU, [B, …]) stacked along the first dimension in rank order: a new
+    /// [W·B, …] tensor, the same on every rank. Every rank must pass one shape and dtype (data-parallel slices are equal
+    /// by <c>Lah.Data.BatchSharding</c>); that is checked first, so a mismatch fails naming the shapes instead of
+    /// waiting out the timeout inside Gloo. Not differentiable (see <see cref="DataParallel.GatherBatch"/>).
+    /// </summary>
+    public Tensor AllGather(Tensor local)
+    {
+        var shape = local.Shape;
+        if (shape.Length == 0) throw new DistributedException($"rank {Rank}/{WorldSize}: all-gather needs a tensor with a first (row) dimension, got a scalar");
+        if (local.Device.Type != DeviceType.CPU) throw new DistributedException($"rank {Rank}/{WorldSize}: all-gather: Gloo works on CPU tensors, this one is on {local.Device}");
+        long rows = shape[0], row = shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+        var (min, max) = RangeOverRanks([rows, row, shape.Length, (long)local.DType]);
+        if (!min.AsSpan().SequenceEqual(max))
+            throw new DistributedException(
+                $"rank {Rank}/{WorldSize}: all-gather needs one shape on every rank, but the ranks hold {Range(0)} rows of {Range(1)} elements " +
+                $"({Range(2)} dimensions, dtype codes {Range(3)}); this rank [{string.Join(',', shape)}] {local.DType}");
+        var input = local.Contiguous();
+        Tensor result;
+        try
+        {
+            result = Tensor.Wrap(NativeMethods.lah_dist_allgather(Pg, input.Handle, out var r), r);
+        }
+        catch (LahNativeException e)
+        {
+            throw Failed("all-gather", e);
+        }
+        GC.KeepAlive(input);
+        return result;
+
+        string Range(int i) => min[i] == max[i] ? $"{min[i]}" : $"{min[i]} to {max[i]}";
+    }
+
     /// <summary>Returns once every rank reached its barrier.</summary>
     public void Barrier() => Check("barrier", NativeMethods.lah_dist_barrier(Pg));
 
@@ -174,11 +207,18 @@ public sealed class ProcessGroup : IDisposable
     /// <summary>The smallest and largest of <paramref name="value"/> over ranks (to check that ranks agree).</summary>
     public (long Min, long Max) MinMaxOverRanks(long value)
     {
-        using var lo = Torch.FromArray(new[] { value }, 1);
-        using var hi = Torch.FromArray(new[] { value }, 1);
-        AllReduce(lo, ReduceOp.Min);
-        AllReduce(hi, ReduceOp.Max);
-        return (lo.ToArray<long>()[0], hi.ToArray<long>()[0]);
+        var (min, max) = RangeOverRanks([value]);
+        return (min[0], max[0]);
+    }
+
+    // Element-wise minima and maxima over ranks in one collective: the maximum of [v, −v] is [max v, −min v].
+    private (long[] Min, long[] Max) RangeOverRanks(long[] values)
+    {
+        int n = values.Length;
+        using var t = Torch.FromArray(values.Concat(values.Select(v => -v)).ToArray(), 2 * n);
+        AllReduce(t, ReduceOp.Max);
+        var both = t.ToArray<long>();
+        return (both.Skip(n).Select(v => -v).ToArray(), both.Take(n).ToArray());
     }
 
     private IntPtr Pg
@@ -200,10 +240,12 @@ public sealed class ProcessGroup : IDisposable
         }
         catch (LahNativeException e)
         {
-            throw new DistributedException(
-                $"rank {Rank}/{WorldSize}: {op} failed (a peer exited, or did not answer within {Timeout.TotalSeconds:0.#} s): {e.Message}", e);
+            throw Failed(op, e);
         }
     }
+
+    private DistributedException Failed(string op, LahNativeException e) =>
+        new($"rank {Rank}/{WorldSize}: {op} failed (a peer exited, or did not answer within {Timeout.TotalSeconds:0.#} s): {e.Message}", e);
 
     public void Dispose()
     {

@@ -12,6 +12,7 @@ internal static unsafe partial class NativeMethods
     [DllImport(Lib)] internal static extern int lah_dist_pg_dispose(IntPtr pg);
     [DllImport(Lib)] internal static extern int lah_dist_allreduce(IntPtr pg, IntPtr* tensors, int n, int op);
     [DllImport(Lib)] internal static extern int lah_dist_broadcast(IntPtr pg, IntPtr* tensors, int n, int root);
+    [DllImport(Lib)] internal static extern int lah_dist_allgather(IntPtr pg, IntPtr input, out IntPtr result);
     [DllImport(Lib)] internal static extern int lah_dist_barrier(IntPtr pg);
 }
 

@@ -19,7 +19,8 @@ using Torch = Lah.Torch.Torch;
 /// <summary>
 /// `bench ddp [STEPS] [RANKS]`: images/s of end-to-end training steps (small CNN → LAH head → Cauchy loss → backward →
 /// clipping → SGD) at the same global batch, one process with every core against RANKS processes (default 2) with
-/// cores/RANKS threads each, averaging gradients over Gloo on loopback (speed-up: ranks against the all-core process; a
+/// cores/RANKS threads each, the loss on the all-gathered global batch and gradients summed over Gloo on loopback, as
+/// the training loop does for the Cauchy loss (speed-up: ranks against the all-core process; a
 /// one-thread process is shown as well). Rank processes are this program re-invoked
 /// (`ddp rank …`). Timed after two warm-up steps and a barrier; rank 0's wall clock over STEPS steps.
 /// </summary>
@@ -66,9 +67,17 @@ public static class DdpSuite
             using var scope = Torch.NewScope();
             sgd.ZeroGrad();
             parallel?.BroadcastFrom(network.Buffers());
-            var terms = loss.Compute(network.Forward(images), labels);
+            var output = network.ForwardHead(images);
+            var y = labels;
+            // As the loop does for a loss that couples rows: the global batch's codes, gradients summed over ranks.
+            if (parallel is not null)
+            {
+                var all = parallel.GatherBatch([output.Fused, output.Codes, labels]);
+                (output, y) = (new HeadOutput(all[0], all[1]), all[2]);
+            }
+            var terms = loss.Compute(output.Codes, y);
             terms.Total.Backward();
-            parallel?.AverageGradients(network.Parameters());
+            parallel?.SumGradients(network.Parameters());
             ClipGrad.Norm(network.Parameters(), 10);
             sgd.Step();
             _ = terms.Total.ItemDouble();

@@ -103,9 +103,28 @@ public class HashLossContractTests
             if (loss.Centers is { } c) Assert.Equal(C, c.ToFloatArray());
         }
         var d = new DelegateLoss("probe", (o, y) => o.Codes.Sum());
-        Assert.Equal(("probe", 2), (d.Name, ((IHashLoss)d).MinBatch));
+        Assert.Equal(("probe", 2, true), (d.Name, ((IHashLoss)d).MinBatch, ((IHashLoss)d).NeedsGlobalBatch));
+        Assert.False(new DelegateLoss("per-row", (o, y) => o.Codes.Mean(), globalBatch: false).NeedsGlobalBatch);
         Assert.Null(((IHashLoss)d).Centers);
         Assert.Equal(U.Sum(), d.Compute(Output(), Labels()).Total.ItemDouble(), 1e-12);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void A_loss_needs_the_global_batch_exactly_when_its_halves_do_not_average_to_it(string which)
+    {
+        // What data-parallel ranks rely on: a loss that declares no need of the global batch is scored per slice and
+        // averaged over ranks, so its value on a batch must be the mean of its values on equal halves.
+        using var scope = Torch.NewScope();
+        var (loss, _) = Make(which);
+        var (output, labels) = (Output(), Labels());
+        double whole = loss.Compute(output, labels).Total.ItemDouble();
+        double Half(int h) => loss.Compute(new HeadOutput(output.Fused.Narrow(0, 2 * h, 2), output.Codes.Narrow(0, 2 * h, 2)),
+            labels.Narrow(0, 2 * h, 2)).Total.ItemDouble();
+        double halves = (Half(0) + Half(1)) / 2;
+        Assert.Equal(which is "cauchy" or "cauchy-paper" or "hybrid" or "hashnet" or "dpsh", loss.NeedsGlobalBatch);
+        if (loss.NeedsGlobalBatch) Assert.True(Math.Abs(whole - halves) > 1e-3, $"{which}: {whole} vs halves {halves}");
+        else Assert.Equal(whole, halves, 1e-12);
     }
 
     [Fact]
