@@ -12,7 +12,8 @@ open Lah.Common
 
 /// What the engine's records mean. A run stored by another version is never reused: the runner reruns it and says why.
 /// 2: the one training loop (feature-mode batch order and pre-training drawn from explicit generators, every method
-/// end to end, pre-training shared by both modes, no query found itself under any protocol).
+/// end to end, pre-training shared by both modes, no query found itself under any protocol, and under data parallelism
+/// every loss sees the whole global batch).
 let engineVersion = 2
 
 type EpochLog =
