@@ -44,6 +44,7 @@ let methods: (string * (Experiment -> Experiment)) list =
     [
         "LAH", id
         "DCH", asDch
+        "Hybrid (centers + alignment)", asDch >> withLoss (Hybrid hybridLoss)
         "CSQ", asDch >> withLoss (Csq csqLambda)
         "HashNet", asDch >> withLoss (HashNet hashNet)
         "DPSH", asDch >> withLoss (Dpsh dpshEta)

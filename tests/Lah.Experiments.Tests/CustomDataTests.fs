@@ -6,6 +6,7 @@ open System
 open System.IO
 open Expecto
 open Lah.Data
+open Lah.Retrieval
 open Lah.Experiments
 open Lah.Experiments.Results
 open Lah.Experiments.Runner
@@ -205,6 +206,14 @@ let private reproducesWithEncodeAndEval (store: Store) (c: CustomData) (o: Outco
             "lah-official.recall"
         ] do
         Expect.equal official[k] final[k] $"{tag}: {k}"
+
+    // lah query --image: a query photo finds itself in the query index at distance 0.
+    let photo = (Encode.readPaths q)[3L]
+
+    let hits =
+        Tools.search (IndexFile.Read q) (Encode.imageCode m photo q o.Experiment.Bits) (Some 3) None
+
+    Expect.exists hits[0] (fun n -> n.Id = 3L && n.Distance = 0) $"{tag}: the query image finds itself"
 
 /// Records progress lines (a run's warnings among them).
 type private Lines() =
@@ -462,22 +471,31 @@ head: dch-head
             }
 
             test
-                "a grid over a custom dataset in F# trains every method and reports under the dataset's name; encode + eval reproduce LAH's and DCH's P and R" {
+                "a grid over a custom dataset in F# trains every method and protocol and reports under the dataset's name; encode + eval reproduce P and R of LAH, DCH and DCH end to end" {
                 use dir = new Fixtures.TempDir()
                 let c = writeScenes dir.Path
-                let baseline = record c
+
+                let baseline =
+                    { record c with
+                        Evaluation =
+                            { Defaults.evaluation with
+                                Protocols = [ DchProtocol; LahOfficialProtocol; TopK 20 ]
+                            }
+                    }
+
                 let target = Catalog.Custom.target "custom-scenes" baseline [ 16 ]
                 let store = Store(Path.Combine(dir.Path, "results"))
 
                 let outcomes =
                     Reproduce.runGrid store engineOptions Engine.execute (Target.experiments target)
 
-                Expect.equal outcomes.Length 8 "five methods and three sanity rows"
+                Expect.equal outcomes.Length 9 "six methods and three sanity rows"
 
                 for o in outcomes do
                     match o.Record.Status with
                     | Finished ->
-                        Expect.isTrue (o.Record.Final.ContainsKey "dch.map") $"{o.Experiment.Name}: DCH protocol"
+                        for k in [ "dch.map"; "lah-official.map1"; "top20.map" ] do
+                            Expect.isTrue (o.Record.Final.ContainsKey k) $"{o.Experiment.Name}: {k}"
                     | Failed reason -> failtest $"{o.Experiment.Name}: {reason}"
 
                 let files = Reproduce.writeReports store.Root target (Reproduce.lookupIn outcomes)
@@ -485,9 +503,48 @@ head: dch-head
                 Expect.stringContains md "voc-scenes 16" "the dataset's column"
                 Expect.stringContains md "custom dataset voc-scenes" "the data line"
 
-                for o in
+                // Figure 3's classifier and an end-to-end run from random weights on the same data.
+                let classifier =
+                    match baseline.Head with
+                    | Lah h ->
+                        { baseline with
+                            Name = "classifier"
+                            Head = Classifier(h |> Options.set <@ fun h -> h.PoolingStride @> h.JointDim)
+                            Loss = ClassificationLoss
+                            Evaluation =
+                                { baseline.Evaluation with
+                                    Protocols = [ ClassificationMap ]
+                                    EachEpoch = true
+                                }
+                        }
+                    | other -> failtest $"head {other}"
+
+                let endToEnd =
+                    { Defaults.asDch baseline with
+                        Name = "dch-end-to-end"
+                        Backbone =
+                            { baseline.Backbone with
+                                Weights = RandomInit
+                            }
+                        Training =
+                            { baseline.Training with
+                                Mode = EndToEnd
+                                Epochs = 1
+                            }
+                    }
+
+                let more =
+                    Reproduce.runGrid store engineOptions Engine.execute [ classifier; endToEnd ]
+
+                match more |> List.map (fun o -> o.Record.Status, o.Record.Final) with
+                | [ Finished, cls; Finished, _ ] -> Expect.isTrue (cls.ContainsKey "cls.map") "classification mAP"
+                | other -> failtest $"{other}"
+
+                let trained =
                     outcomes
-                    |> List.filter (fun o -> o.Experiment.Name = "LAH" || o.Experiment.Name = "DCH") do
+                    |> List.filter (fun o -> o.Experiment.Name = "LAH" || o.Experiment.Name = "DCH")
+
+                for o in trained @ [ List.last more ] do
                     reproducesWithEncodeAndEval store c o
             }
 
