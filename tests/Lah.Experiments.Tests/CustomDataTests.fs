@@ -355,10 +355,12 @@ head: dch-head
             }
 
             test
-                "a query that is also a training image is refused naming both lines, unless allow-overlap; then a warning" {
+                "a query that is also a training image is refused naming both lines, unless allow-overlap; then a warning, printed by the run with the label in no training image" {
                 use dir = new Fixtures.TempDir()
                 let c = writeTiny dir.Path allWords
                 File.WriteAllLines(c.Lists.Query, [ "im4.jpg 1 0 0"; "im1.jpg 0 1 0" ])
+                // im3, the one zebra crossing, stays in the database but not in training.
+                File.WriteAllLines(c.Lists.Train, File.ReadAllLines c.Lists.Train |> Array.take 3)
                 let e = record c
 
                 let message = messageOf<DataFormatException>(fun () -> EngineData.load e |> ignore)
@@ -394,6 +396,11 @@ head: dch-head
                     lines.All
                     (fun l -> l.Contains "warning" && l.Contains "also training images")
                     "printed by the run"
+
+                Expect.exists
+                    lines.All
+                    (fun l -> l.Contains $"warning: {c.Labels}:3: label 'zebra crossing' occurs in no training image")
+                    "the label in no training image, at its line"
             }
 
             test
