@@ -30,8 +30,10 @@ let debianPackages =
         "dataset-fashion-mnist"
     ]
 
-/// Debian packages of the test peers (PyTorch writes .pth files, FAISS writes and searches index files).
-let testPeerPackages = [ "python3-torch"; "python3-faiss"; "python3-numpy" ]
+/// Debian packages of the test peers (PyTorch writes .pth files, FAISS writes and searches index files,
+/// scikit-learn runs exact t-SNE).
+let testPeerPackages =
+    [ "python3-torch"; "python3-faiss"; "python3-numpy"; "python3-sklearn" ]
 
 /// Extra Debian packages for the side-by-side benchmarks (FAISS, PIL, PyTorch, NumPy run with /usr/bin/python3).
 let benchPackages =
@@ -568,10 +570,11 @@ let test (args: ParseResults<TestArgs>) =
         // The shim must also compile against the libtorch 2.x a GPU user brings (headers only, nothing installed).
         checkLibtorch2 ()
 
-    // Tests written against PyTorch's and FAISS's own files skip without them, unless fixtures are required (CI).
+    // Tests written against PyTorch's, FAISS's and scikit-learn's own output skip without them, unless fixtures are
+    // required (CI).
     if
         Environment.GetEnvironmentVariable "LAH_REQUIRE_FIXTURES" = "1"
-        && (capture "/usr/bin/python3" [ "-c"; "import torch, faiss, numpy" ]).IsNone
+        && (capture "/usr/bin/python3" [ "-c"; "import torch, faiss, numpy, sklearn" ]).IsNone
     then
         aptInstall testPeerPackages
 

@@ -24,6 +24,8 @@ public static class Program
             Retrieval.ScaleSuite.Run),
         ["vision"] = ("images/s of end-to-end training and of encoding: small CNN (32², 224²) and ResNet-50 at 224² on this CPU (args: [ROUNDS])",
             Vision.VisionSuite.Run),
+        ["tsne"] = ("exact t-SNE of N = 500/1,000/2,000 clustered 48-bit codes vs scikit-learn's exact TSNE on the same codes (args: [N …] [peer=MAX])",
+            Experiments.TsneSuite.Run),
         ["ddp"] = ("images/s of end-to-end training, 1 process against N ranks over Gloo on loopback at the same global batch (args: [STEPS] [RANKS])",
             Distributed.DdpSuite.Run),
     };

@@ -56,4 +56,4 @@ public static class SplitNames
 /// down in proportion by <see cref="Splits.CountsFor"/>).
 /// </summary>
 public sealed record NamedProtocol(string Dataset, string Name, string Pool, int? DefaultQueries, int? DefaultTrain, string Description,
-    int? FullPool = null);
+    int? FullPool = null, bool LeaveOneOut = false);

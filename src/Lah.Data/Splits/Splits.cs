@@ -61,26 +61,26 @@ public static class Splits
     public static readonly IReadOnlyList<NamedProtocol> Named =
     [
         new("voc2007", SplitNames.LahOfficial, PoolSource.LahFiles, null, null,
-            "train on trainval (5,011); queries = database = test (4,952), leave-one-out: the official code"),
+            "train on trainval (5,011); queries = database = test (4,952), leave-one-out: the official code", LeaveOneOut: true),
         new("voc2007", SplitNames.DchTrainvalTest, PoolSource.LahFiles, null, null,
             "queries = test (4,952); database = training set = trainval (5,011)"),
         new("voc2007", SplitNames.DchDevkit, PoolSource.VocDevkit, null, null,
             "queries = ImageSets/Main/test.txt (4,952); database = training set = trainval.txt (5,011); labels from Annotations/*.xml: the LAH paper's VOC2007 trainval/test"),
         new("voc2007", SplitNames.LahDevkit, PoolSource.VocDevkit, null, null,
-            "train on trainval.txt (5,011); queries = database = test.txt (4,952), leave-one-out; labels from Annotations/*.xml: the official code's evaluation"),
+            "train on trainval.txt (5,011); queries = database = test.txt (4,952), leave-one-out; labels from Annotations/*.xml: the official code's evaluation", LeaveOneOut: true),
         new("coco2014", SplitNames.HashnetLists, PoolSource.LahFiles, null, null,
             "queries = test.txt (5,000); database = training set = train.txt (10,000): the HashNet-style lists, not DCH's database"),
         new("coco2014", SplitNames.LahLists, PoolSource.LahFiles, null, null,
-            "train on train.txt (10,000); queries = database = test.txt (5,000), leave-one-out: the official evaluation on the lists"),
+            "train on train.txt (10,000); queries = database = test.txt (5,000), leave-one-out: the official evaluation on the lists", LeaveOneOut: true),
         new("coco2014", SplitNames.DchLists, PoolSource.LahFiles, 5000, 10000,
             "5,000 seeded queries from the 15,000 list images; database = training set = the other 10,000", 15000),
         new("coco2014", SplitNames.DchFull, PoolSource.CocoInstances, 5000, 10000,
             "5,000 seeded queries from train2014 ∪ val2014 annotated (122,218); database = the other 117,218; 10,000 training images drawn from the database: DCH/HashNet",
             122218),
         new("coco2014", SplitNames.LahOfficialFull, PoolSource.CocoInstances, null, null,
-            "train on train2014 annotated (82,081); queries = database = val2014 annotated (40,137), leave-one-out: the official code"),
+            "train on train2014 annotated (82,081); queries = database = val2014 annotated (40,137), leave-one-out: the official code", LeaveOneOut: true),
         new("mirflickr25k", SplitNames.LahOfficial, PoolSource.LahFiles, null, null,
-            "train on train.csv (14,748); queries = database = test.csv (9,833; 9,832 with the official header bug), leave-one-out: the official code"),
+            "train on train.csv (14,748); queries = database = test.csv (9,833; 9,832 with the official header bug), leave-one-out: the official code", LeaveOneOut: true),
         new("mirflickr25k", SplitNames.DchRandom, PoolSource.LahFiles, 2000, 10000,
             "2,000 seeded queries; database = the other 22,581; 10,000 training images drawn from the database: the LAH paper's text", 24581),
         new("mirflickr25k", SplitNames.DchAnnotations, PoolSource.MirflickrAnnotations, 2000, 10000,
@@ -133,9 +133,7 @@ public static class Splits
             throw new ArgumentException($"{p.Name} is a fixed split of the pool's parts: it takes no query or training count");
         RetrievalSplit split;
         if (p.DefaultQueries is null)
-            split = p.Name.StartsWith("lah", StringComparison.Ordinal)
-                ? OfficialLah(poolCount, trainPartCount)
-                : DchFixed(poolCount, trainPartCount);
+            split = p.LeaveOneOut ? OfficialLah(poolCount, trainPartCount) : DchFixed(poolCount, trainPartCount);
         else
         {
             var (q, t) = CountsFor(p, poolCount);
