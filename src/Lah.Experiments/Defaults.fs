@@ -5,12 +5,31 @@ module Lah.Experiments.Defaults
 open Lah.Hashing.Config
 open Lah.Hashing.Losses
 
-/// The folder name of a dataset's label files.
+/// The folder name of a dataset's label files (a custom dataset names its own files: "custom").
 let folderName d =
     match d with
     | Voc2007 -> "voc2007"
     | Coco2014 -> "coco2014"
     | Mirflickr25k -> "mirflickr25k"
+    | Custom _ -> "custom"
+
+/// A custom dataset's fields left out of YAML: nothing given (`ExperimentFile.errors` names what is missing).
+let customData =
+    {
+        Root = ""
+        Labels = ""
+        Lists =
+            {
+                Train = ""
+                Database = ""
+                Query = ""
+            }
+        Pool = ""
+        Vectors = ""
+        StripPrefix = ""
+        AllowOverlap = false
+        Name = ""
+    }
 
 /// The paper's LAH head: GloVe + MFB, official graph τ = 0.4, p = 0.15, J = stride = 358, GCN 300 → 1024 → 2048
 /// (the official demos' values; LahHeadOptions' defaults).
@@ -48,7 +67,8 @@ let pretrainingFor d =
             match d with
             | Coco2014 -> 35
             | Voc2007
-            | Mirflickr25k -> 15
+            | Mirflickr25k
+            | Custom _ -> 15
         BatchSize = 64
         Optimizer = Adam
         LearningRate = 3e-3
@@ -68,7 +88,8 @@ let embeddedData dataset =
         match dataset with
         | Coco2014 -> 4000
         | Voc2007
-        | Mirflickr25k -> 2000
+        | Mirflickr25k
+        | Custom _ -> 2000
 
     {
         Dataset = dataset
@@ -100,7 +121,8 @@ let featureTrainingFor d =
             match d with
             | Coco2014 -> 10
             | Voc2007
-            | Mirflickr25k -> 15
+            | Mirflickr25k
+            | Custom _ -> 15
         BatchSize = 64
     }
 
@@ -151,6 +173,7 @@ let typeDefaults: obj list =
         pretrainingFor Voc2007
         quickHead
         quickLoss 48
+        customData
     ]
 
 // Combinators: each returns a changed copy.

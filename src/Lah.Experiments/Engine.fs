@@ -27,16 +27,21 @@ type BackboneKey =
         Seed: int
     }
 
-/// The key of a record's backbone (and of its cached features): a weights file's digest and the engine version enter
-/// it, so neither another file nor features of an older engine are reused.
+/// The key of a record's backbone (and of its cached features): a weights file's digest, a custom dataset's fingerprint
+/// and the engine version enter it, so neither another file, other data nor features of an older engine are reused.
 let backboneKey (e: Experiment) =
+    let data =
+        match CustomDatasets.fingerprint e with
+        | "" -> ""
+        | fingerprint -> $";data={fingerprint}"
+
     Tree.contentHash
         {
             Data = e.Data
             Backbone = e.Backbone
             Seed = e.Seed
         }
-        $"{weightsDigest e.Backbone};engine={Results.engineVersion}"
+        $"{weightsDigest e.Backbone};engine={Results.engineVersion}{data}"
 
 /// The head's inputs from the data: word vectors of the label names and the label graph of the training split only.
 let headInputs (e: Experiment) (data: LoadedData) (imageDim: int) : HeadInputs =
@@ -46,9 +51,7 @@ let headInputs (e: Experiment) (data: LoadedData) (imageDim: int) : HeadInputs =
     let vectors =
         match e.Head with
         | Lah h
-        | Classifier h ->
-            wordVectorFile data.LabelDir h.Embedding
-            |> Option.map (fun file -> LabelEmbedding.FromFile(labels, file))
+        | Classifier h -> data.WordVectors h.Embedding
         | DchHead
         | Lsh
         | RandomCodes
@@ -489,6 +492,9 @@ let runEndToEnd (ctx: RunContext) (e: Experiment) (data: LoadedData) : RunOutput
 let execute (ctx: RunContext) (e: Experiment) : RunOutput =
     ExperimentFile.validate e.Name e |> ignore
     let data = load e
+
+    for w in data.Warnings do
+        ctx.Progress.Status $"{e.Name}: warning: {w}"
 
     match e.Training.Mode with
     | FeatureMode -> runFeatureMode ctx e data

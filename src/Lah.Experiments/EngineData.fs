@@ -10,10 +10,13 @@ type LoadedData =
     {
         Dataset: IMultiLabelDataset
         Split: RetrievalSplit
-        /// Folder of the dataset's label files and word vectors.
-        LabelDir: string
-        /// Identifies the rendered pixels of an embedded dataset for the feature cache.
+        /// The labels' word vectors of an embedding (None: one-hot or none), from the dataset's label folder or the
+        /// custom dataset's vector file.
+        WordVectors: Lah.Hashing.Config.WordEmbedding -> LabelEmbedding option
+        /// Identifies the rendered pixels of an embedded dataset (a custom dataset's fingerprint) for the feature cache.
         DataTag: string
+        /// What a custom dataset's check warns of (labels in no training image, images without labels), file:line each.
+        Warnings: string list
     }
 
 let folderName = Defaults.folderName
@@ -28,6 +31,7 @@ let private rowsFile (d: DatasetName) =
     | Voc2007 -> "classification_trainval.csv"
     | Coco2014 -> "train.txt"
     | Mirflickr25k -> "train.csv"
+    | Custom _ -> invalidArg "data.source" "a custom dataset has no embedded scenes"
 
 let wordVectorFile (dir: string) (w: Lah.Hashing.Config.WordEmbedding) =
     let name =
@@ -41,7 +45,34 @@ let wordVectorFile (dir: string) (w: Lah.Hashing.Config.WordEmbedding) =
 
     name |> Option.map (fun n -> Path.Combine(dir, n))
 
-let load (e: Experiment) : LoadedData =
+/// The word vectors shipped in a built-in dataset's label folder.
+let private shippedVectors (dir: string) (dataset: IMultiLabelDataset) w =
+    wordVectorFile dir w
+    |> Option.map (fun file -> LabelEmbedding.FromFile(dataset.LabelNames, file))
+
+/// A record's custom dataset: `CustomDataset.Load`'s checks (every problem as file:line) before anything else.
+let private custom (e: Experiment) (c: CustomData) : LoadedData =
+    let loaded = CustomDatasets.load e c
+
+    {
+        Dataset = loaded.Dataset
+        Split = loaded.Split
+        WordVectors =
+            fun w ->
+                match w, loaded.Embedding with
+                | Lah.Hashing.Config.WordEmbedding.OneHot, _
+                | Lah.Hashing.Config.WordEmbedding.None, _ -> None
+                | _, null ->
+                    raise (
+                        ArgumentException
+                            $"data.dataset.custom.vectors: head embedding '{Tree.enumName typeof<Lah.Hashing.Config.WordEmbedding> w}' needs a word-vector file for the labels"
+                    )
+                | _, v -> Some v
+        DataTag = loaded.Fingerprint
+        Warnings = loaded.Report.Warnings |> Seq.map string |> List.ofSeq
+    }
+
+let private builtIn (e: Experiment) : LoadedData =
     let d = e.Data
 
     let dir =
@@ -71,8 +102,9 @@ let load (e: Experiment) : LoadedData =
         {
             Dataset = scenes
             Split = split
-            LabelDir = dir
+            WordVectors = shippedVectors dir scenes
             DataTag = $"scenes-seed{seed}-size{d.SceneSize}-{d.Scenes}-sample{d.SampleRows}"
+            Warnings = []
         }
     | Official ->
         if not (Directory.Exists d.Root) then
@@ -92,9 +124,18 @@ let load (e: Experiment) : LoadedData =
         {
             Dataset = pool.Pool
             Split = split
-            LabelDir = dir
+            WordVectors = shippedVectors dir pool.Pool
             DataTag = ""
+            Warnings = []
         }
+
+/// A record's dataset and split, everything on disk checked up front.
+let load (e: Experiment) : LoadedData =
+    match e.Data.Dataset with
+    | Custom c -> custom e c
+    | Voc2007
+    | Coco2014
+    | Mirflickr25k -> builtIn e
 
 /// Every image of the split must exist and decode as far as its header: one error listing the bad files, up front.
 let checkImages (data: LoadedData) =

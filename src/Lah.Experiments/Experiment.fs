@@ -9,10 +9,55 @@ open System
 type NotHashedAttribute() =
     inherit Attribute()
 
+/// The three list files of a custom dataset's given split (`Lah.Data.CustomLists`).
+type CustomListFiles =
+    {
+        [<NotHashed>]
+        Train: string
+        [<NotHashed>]
+        Database: string
+        [<NotHashed>]
+        Query: string
+    }
+
+/// A user's own labelled images, read by `Lah.Data.CustomDataset` (src/Lah.Data/README.md, "Custom datasets"). Either
+/// `Lists` (all three) or `Pool` is set; a pool is split DCH-style with `data.query` queries, `data.train` training
+/// images and the record's seed. Relative paths are taken from the current directory. No field is hashed: the run
+/// key holds the dataset's fingerprint instead (labels, item ids, split, vectors), so a moved folder keeps its runs
+/// and a changed label does not.
+type CustomData =
+    {
+        /// The folder the listed image paths are relative to.
+        [<NotHashed>]
+        Root: string
+        /// labels.txt: one label name per line, in the lists' column order.
+        [<NotHashed>]
+        Labels: string
+        [<NotHashed>]
+        Lists: CustomListFiles
+        /// One list split DCH-style ("" = the lists are given).
+        [<NotHashed>]
+        Pool: string
+        /// Word vectors for LAH's graph (word2vec / GloVe / fastText text, `.gz` too); "" = none.
+        [<NotHashed>]
+        Vectors: string
+        /// A leading folder dropped from every listed path ("" = none).
+        [<NotHashed>]
+        StripPrefix: string
+        /// Queries may also be training or database images (only where the protocol says so).
+        [<NotHashed>]
+        AllowOverlap: bool
+        /// A title for reports ("" = the labels file's folder name).
+        [<NotHashed>]
+        Name: string
+    }
+
 type DatasetName =
     | Voc2007
     | Coco2014
     | Mirflickr25k
+    /// A user's own labelled images (source `official` only).
+    | Custom of CustomData
 
 type DataSource =
     /// Scenes rendered from the dataset's real label rows (shipped in the repository): no download needed.

@@ -50,13 +50,13 @@ let errors (e: Experiment) =
         positive "data.train" d.Train
         positive "data.query" d.Query
 
-        if d.Source = Embedded then
+        if d.Source = Embedded && not d.Dataset.IsCustom then
             positive "data.pool" d.Pool
             positive "data.scene-size" d.SceneSize
 
             if d.Pool > 0 && d.Train + d.Query > d.Pool then
                 Some("data.pool", $"expected at least train + query = {d.Train + d.Query} images, got {d.Pool}")
-        elif d.Root = "" then
+        elif d.Root = "" && not d.Dataset.IsCustom then
             Some("data.root", "expected the dataset root for source 'official'")
 
         match d.Split with
@@ -198,6 +198,7 @@ let errors (e: Experiment) =
             | _ -> ()
     ]
     |> List.choose id
+    |> List.append (CustomDatasets.errors e)
 
 /// Throws ExperimentFileError for the first invalid value (`file` names the source, e.g. a record's name).
 let validate (file: string) (e: Experiment) =

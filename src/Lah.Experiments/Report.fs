@@ -37,11 +37,25 @@ let dataText (e: Experiment) =
             let p = Lah.Data.Splits.Find(Defaults.folderName d.Dataset, name)
             $"protocol {p.Name}: {p.Description}"
 
-    match d.Source with
-    | Embedded ->
+    match d.Source, d.Dataset with
+    | _, Custom c ->
+        let lists =
+            if c.Pool = "" then
+                $"its lists {Path.GetFileName c.Lists.Train} (training), {Path.GetFileName c.Lists.Database} (database) and {Path.GetFileName c.Lists.Query} (queries)"
+            else
+                $"a DCH split of its list {Path.GetFileName c.Pool}: {d.Query} seeded queries, the rest the database, {d.Train} training images from it"
+
+        let vectors =
+            if c.Vectors = "" then
+                "no word vectors"
+            else
+                $"word vectors from {Path.GetFileName c.Vectors}"
+
+        $"custom dataset {Target.datasetTitle d.Dataset} (labels {Path.GetFileName c.Labels}, {vectors}); {lists}"
+    | Embedded, _ ->
         $"embedded default: {d.Pool} synthetic scenes ({d.SceneSize}×{d.SceneSize}) rendered from the real label rows of "
         + $"{Target.datasetTitle d.Dataset} (its real label co-occurrence and word vectors); {split}"
-    | Official -> $"{Target.datasetTitle d.Dataset} in its official layout; {split}"
+    | Official, _ -> $"{Target.datasetTitle d.Dataset} in its official layout; {split}"
 
 let trainingText (e: Experiment) =
     let t = e.Training

@@ -69,9 +69,13 @@ let weightsDigest (b: Backbone) =
     | Pretrained _
     | RandomInit -> ""
 
-/// A weights file's digest joins the hash: a different file is a different experiment, a moved one is not.
+/// A weights file's digest joins the hash: a different file is a different experiment, a moved one is not. A custom
+/// dataset's fingerprint joins it the same way (its paths are not hashed).
 let hashOf (e: Experiment) =
-    let weights = weightsDigest e.Backbone
+    let weights =
+        match CustomDatasets.fingerprint e with
+        | "" -> weightsDigest e.Backbone
+        | data -> $"{weightsDigest e.Backbone};data={data}"
 
     Tree.contentHash
         e

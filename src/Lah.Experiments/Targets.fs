@@ -64,6 +64,7 @@ module Target =
         | Voc2007 -> "VOC2007"
         | Coco2014 -> "MS-COCO"
         | Mirflickr25k -> "MIRFLICKR-25K"
+        | Custom c -> CustomDatasets.title c
 
     /// Rows every retrieval table carries, per (dataset, bits) on the first row's features: a trained method that
     /// does not beat LSH and the collapsed value has not learned.

@@ -178,6 +178,7 @@ let paperFixture (dir: string) (jpegs: string[]) (dataset: DatasetName) =
 
         File.WriteAllLines(Path.Combine(labels, "train.csv"), csv 0 half)
         File.WriteAllLines(Path.Combine(labels, "test.csv"), csv half (n - half))
+    | Custom _ -> invalidArg "dataset" "a custom dataset has no official layout"
 
     Path.Combine(dir, "root"), labels
 
