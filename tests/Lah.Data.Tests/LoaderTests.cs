@@ -71,6 +71,40 @@ public class LoaderTests
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(2)]
+    public void Returned_buffers_are_refilled_with_the_same_bytes(int workers)
+    {
+        var d = Data(23);
+        var t = ImageTransform.OfficialTrain(24);
+        var l = new DataLoader(d, null, t, 4, shuffle: true, seed: 6, workers: workers, prefetch: 1);
+        var served = new HashSet<float[]>(ReferenceEqualityComparer.Instance);
+        var reused = 0;
+        for (var epoch = 0; epoch < 2; epoch++)
+        {
+            var order = l.Order(epoch);
+            foreach (var b in l.Epoch(epoch))
+            {
+                if (!served.Add(b.Images)) reused++;
+                AssertSameBatch(l.BuildBatch(epoch, order, b.Number), b);
+                // Scribble over it, as a caller may not, to show the next fill overwrites every value.
+                b.Images.AsSpan().Fill(float.NaN);
+                l.Return(b);
+            }
+        }
+        // Serially each full batch after the first refills the previous one's buffer; workers may start a batch before
+        // the previous one comes back, so how many they reuse depends on timing.
+        if (workers == 0) Assert.Equal(9, reused);
+        var last = l.Epoch(0).Last();
+        Assert.Equal(3, last.Size); // a partial batch is served from fresh memory and not kept
+        l.Return(last);
+        var full = l.Epoch(0).First();
+        l.Return(full);
+        Assert.Throws<InvalidOperationException>(() => l.Return(full));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
     public void Resuming_at_a_batch_serves_the_rest_of_the_epoch_exactly(int workers)
     {
         var d = Data(23);

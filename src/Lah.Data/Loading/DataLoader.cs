@@ -10,6 +10,7 @@ public sealed class DataLoader
     private readonly IMultiLabelDataset _dataset;
     private readonly int[] _indices;
     private readonly ImageTransform _transform;
+    private readonly Stack<float[]> _spare = new(); // full batches' image buffers handed back by Return
 
     public DataLoader(IMultiLabelDataset dataset, IReadOnlyList<int>? indices, ImageTransform transform, int batchSize,
         bool shuffle, ulong seed, int workers = 2, int prefetch = 4, bool dropLast = false, int rank = 0, int worldSize = 1)
@@ -67,9 +68,31 @@ public sealed class DataLoader
         var (start, n) = BatchSharding.Slice(order.Length, BatchSize, Rank, WorldSize, number);
         var idx = order.AsSpan(start, n).ToArray();
         var c = _dataset.LabelNames.Count;
+        float[]? images = null;
+        if (n == BatchSize)
+            lock (_spare)
+                _spare.TryPop(out images);
         // Uninitialised: FillRow writes every float of its row, and zeroing tens of megabytes per batch is wasted work.
-        var images = GC.AllocateUninitializedArray<float>(n * _transform.OutputLength);
+        images ??= GC.AllocateUninitializedArray<float>(n * _transform.OutputLength);
         return new Batch(number, idx, new string[n], images, _transform.Size, _transform.Size, new float[n * c], new float[n * c], c);
+    }
+
+    /// <summary>
+    /// Hands a served batch's image buffer back, for a later full batch of this loader to fill: call it once the images
+    /// have been copied (into a tensor) and the batch's <see cref="Batch.Images"/> will not be read again. Optional, but
+    /// without it every batch is fresh memory (tens of megabytes at 448², page faults in every worker).
+    /// </summary>
+    public void Return(Batch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Images.Length != BatchSize * _transform.OutputLength) return; // a last, partial batch: not kept
+        lock (_spare)
+        {
+            if (_spare.Any(s => ReferenceEquals(s, batch.Images)))
+                throw new InvalidOperationException($"batch {batch.Number} was returned twice: its buffer is already waiting for reuse");
+            // Enough for every batch that can be in flight at once; more would only hold memory.
+            if (_spare.Count < Prefetch + Workers + 1) _spare.Push(batch.Images);
+        }
     }
 
     /// <summary>Row <paramref name="row"/> of a batch: the item's id, transformed image and labels. Rows are independent.</summary>
