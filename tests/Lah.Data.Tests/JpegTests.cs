@@ -109,6 +109,21 @@ public class JpegTests
     }
 
     [Fact]
+    public void A_failed_decode_does_not_spoil_the_threads_next_image()
+    {
+        // A header read that stops before the SOS marker used to leave the thread's decompressor mid-stream, so the
+        // next, valid file on that thread (a loader worker's next item) failed with "no frame header".
+        var good = DataFiles.SyntheticJpeg(64, 48, 3);
+        var expected = JpegDecoder.Decode(good, "good").Pixels;
+        foreach (var cut in new[] { 200, 20, good.Length / 2 })
+        {
+            Assert.Throws<DataFormatException>(() => JpegDecoder.Decode(good[..cut], "bad"));
+            Assert.Equal(expected, JpegDecoder.Decode(good, "good").Pixels);
+            Assert.Equal((64, 48), (JpegDecoder.ReadInfo(good, "good").Width, JpegDecoder.ReadInfo(good, "good").Height));
+        }
+    }
+
+    [Fact]
     public void Scaled_decoding_covers_the_target_and_matches_a_full_decode()
     {
         using var dir = TestPaths.NewTempDir();

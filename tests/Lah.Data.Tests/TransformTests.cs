@@ -1,3 +1,8 @@
+using System.Runtime.InteropServices;
+using Lah.Tests;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
 namespace Lah.Data.Tests;
 
 public class TransformTests
@@ -75,5 +80,70 @@ public class TransformTests
         Assert.Equal(a, b);
         var outputs = Enumerable.Range(0, 8).Select(s => { var o = new float[tr.OutputLength]; tr.Apply(photo, Rng.For(1, (ulong)s), o); return o; });
         Assert.True(outputs.Select(o => o.Sum()).Distinct().Count() > 1);
+    }
+
+    [Fact]
+    public void Apply_through_thread_buffers_equals_the_step_by_step_pipeline_bit_for_bit()
+    {
+        // Apply reads crops in place, flips while normalising and reuses one thread's buffers across image sizes; the
+        // reference crops, resizes, flips and normalises fresh images. Sizes include crops of exactly the output size
+        // (no resize) and images larger and smaller than the previous one (buffer reuse).
+        using var dir = TestPaths.NewTempDir();
+        var rng = new Rng(21);
+        for (var trial = 0; trial < 120; trial++)
+        {
+            int w = rng.NextInt(20, 160), h = rng.NextInt(20, 160);
+            var size = rng.NextInt(4) switch { 0 => Math.Min(w, h), 1 => 16, 2 => 48, _ => rng.NextInt(8, 100) };
+            var t = rng.NextInt(5) switch
+            {
+                0 => ImageTransform.OfficialTrain(size),
+                1 => ImageTransform.Warp(size, scaledDecode: rng.NextInt(2) == 0),
+                2 => ImageTransform.WarpFlip(size),
+                3 => ImageTransform.RandomResized(size),
+                _ => ImageTransform.WarpFlip(w == h ? w : size),
+            };
+            var photo = DataFiles.SyntheticPhoto(w, h, (ulong)trial);
+            var jpeg = dir.File($"t{trial}.jpg");
+            File.WriteAllBytes(jpeg, JpegEncoder.EncodeRgb(photo));
+            var png = dir.File($"t{trial}.png");
+            using (var image = Image.LoadPixelData<Rgb24>(photo.Pixels, w, h)) image.SaveAsPng(png);
+            foreach (ImageSource source in new ImageSource[]
+                         { new MemoryImageSource(() => photo), new FileImageSource(jpeg), new ImageFileSource(jpeg), new ImageFileSource(png) })
+            {
+                var seed = rng.NextUInt64();
+                var expected = ImageNetNormalize.ToChw(t.ApplyPixels(source.Load(t.DecodeHint, t.DecodeHint), new Rng(seed)));
+                var got = new float[t.OutputLength];
+                t.Apply(source, new Rng(seed), got);
+                Assert.True(MemoryMarshal.AsBytes(expected.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(got.AsSpan())),
+                    $"trial {trial}: {t.Name} {size}² of {w}x{h} from {source.GetType().Name}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Flipping_while_normalising_mirrors_each_row()
+    {
+        var img = new RgbImage(3, 2, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
+        var flipped = new float[18];
+        unsafe
+        {
+            fixed (byte* p = img.Pixels) ImageNetNormalize.ToChw(p, 9, 3, 2, flip: true, flipped);
+        }
+        Assert.Equal(ImageNetNormalize.ToChw(img.FlipHorizontal()), flipped);
+    }
+
+    [Fact]
+    public void A_missing_or_corrupt_file_fails_in_Apply_with_its_name()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var jpeg = DataFiles.SyntheticJpeg(320, 240, 1);
+        var bad = dir.File("bad.jpg");
+        File.WriteAllBytes(bad, jpeg[..(jpeg.Length / 2)]);
+        var t = ImageTransform.Warp(16);
+        var dst = new float[t.OutputLength];
+        Assert.Contains("image not found: /no/such.jpg", Assert.Throws<FileNotFoundException>(() => t.Apply(new FileImageSource("/no/such.jpg"), new Rng(1), dst)).Message);
+        Assert.Contains("/no/such.jpg: cannot read", Assert.Throws<DataFormatException>(() => t.Apply(new ImageFileSource("/no/such.jpg"), new Rng(1), dst)).Message);
+        Assert.Contains("bad.jpg: corrupt or truncated JPEG", Assert.Throws<DataFormatException>(() => t.Apply(new FileImageSource(bad), new Rng(1), dst)).Message);
+        Assert.Contains("bad.jpg: corrupt or truncated JPEG", Assert.Throws<DataFormatException>(() => t.Apply(new ImageFileSource(bad), new Rng(1), dst)).Message);
     }
 }

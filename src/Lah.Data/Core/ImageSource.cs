@@ -8,4 +8,14 @@ public abstract record ImageSource
     /// staying at least that large; other sources ignore it.
     /// </summary>
     public abstract RgbImage Load(int minWidth = 0, int minHeight = 0);
+
+    /// <summary>
+    /// The pixels <see cref="Load"/> gives, where a source can into <paramref name="scratch"/>'s buffers (valid until the
+    /// thread's next load) instead of a new image.
+    /// </summary>
+    internal virtual PixelRegion LoadInto(PixelScratch scratch, int minWidth, int minHeight)
+    {
+        var image = Load(minWidth, minHeight);
+        return new PixelRegion(image.Pixels, image.Width, image.Height);
+    }
 }

@@ -31,18 +31,33 @@ public static class ImageFile
         _ => ImageFileFormat.Unknown,
     };
 
-    public static RgbImage DecodeFile(string path, int minWidth = 0, int minHeight = 0)
+    public static RgbImage DecodeFile(string path, int minWidth = 0, int minHeight = 0) =>
+        Decode(Read(path, File.ReadAllBytes), path, minWidth, minHeight);
+
+    /// <summary><see cref="DecodeFile"/> into the thread's scratch buffers where the file is a JPEG.</summary>
+    internal static PixelRegion DecodeFileInto(string path, int minWidth, int minHeight, PixelScratch scratch)
     {
-        byte[] bytes;
+        var bytes = Read(path, p => scratch.ReadFile(p).Length);
+        var data = scratch.Encoded.AsSpan(0, bytes);
+        if (Sniff(data) != ImageFileFormat.Jpeg)
+        {
+            var image = Decode(data.ToArray(), path, minWidth, minHeight);
+            return new PixelRegion(image.Pixels, image.Width, image.Height);
+        }
+        var (w, h) = JpegDecoder.DecodeInto(data, path, minWidth, minHeight, ref scratch.Decoded);
+        return new PixelRegion(scratch.Decoded, w, h);
+    }
+
+    private static T Read<T>(string path, Func<string, T> read)
+    {
         try
         {
-            bytes = File.ReadAllBytes(path);
+            return read(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new DataFormatException($"{path}: cannot read ({e.Message})", e);
         }
-        return Decode(bytes, path, minWidth, minHeight);
     }
 
     /// <summary>Decodes <paramref name="bytes"/>; the size hint lets a JPEG decode at a reduced M/8 scale (other formats ignore it).</summary>
@@ -80,4 +95,7 @@ public static class ImageFile
 public sealed record ImageFileSource(string Path) : ImageSource
 {
     public override RgbImage Load(int minWidth = 0, int minHeight = 0) => ImageFile.DecodeFile(Path, minWidth, minHeight);
+
+    internal override PixelRegion LoadInto(PixelScratch scratch, int minWidth, int minHeight) =>
+        ImageFile.DecodeFileInto(Path, minWidth, minHeight, scratch);
 }

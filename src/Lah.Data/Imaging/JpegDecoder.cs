@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Lah.Data;
 
 /// <summary>
@@ -14,8 +16,21 @@ public static unsafe class JpegDecoder
 
     public static RgbImage DecodeFile(string path, int minWidth = 0, int minHeight = 0)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"image not found: {path}", path);
+        RequireFile(path);
         return Decode(File.ReadAllBytes(path), path, minWidth, minHeight);
+    }
+
+    /// <summary><see cref="DecodeFile"/> into the thread's scratch buffers.</summary>
+    internal static PixelRegion DecodeFileInto(string path, int minWidth, int minHeight, PixelScratch scratch)
+    {
+        RequireFile(path);
+        var (w, h) = DecodeInto(scratch.ReadFile(path), path, minWidth, minHeight, ref scratch.Decoded);
+        return new PixelRegion(scratch.Decoded, w, h);
+    }
+
+    private static void RequireFile(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"image not found: {path}", path);
     }
 
     public static JpegInfo ReadInfo(byte[] jpeg, string name) => ReadInfo(jpeg.AsSpan(), name);
@@ -27,10 +42,10 @@ public static unsafe class JpegDecoder
         fixed (byte* p = jpeg)
         {
             if (TurboJpegNative.tjDecompressHeader3(h, p, (nuint)jpeg.Length, out var w, out var ht, out var ss, out var cs) != 0)
-                throw new DataFormatException($"{name}: not a readable JPEG ({TurboJpegNative.ErrorString(h)})");
+                throw Failed($"{name}: not a readable JPEG ({TurboJpegNative.ErrorString(h)})");
             // TurboJPEG reports success with a 0×0 size for a file whose markers end before any frame header.
             if (w <= 0 || ht <= 0)
-                throw new DataFormatException($"{name}: not a readable JPEG (no frame header: size {w}×{ht})");
+                throw Failed($"{name}: not a readable JPEG (no frame header: size {w}×{ht})");
             return new JpegInfo(w, ht, ss, cs);
         }
     }
@@ -42,12 +57,27 @@ public static unsafe class JpegDecoder
     /// </summary>
     public static RgbImage Decode(byte[] jpeg, string name, int minWidth = 0, int minHeight = 0)
     {
+        byte[]? pixels = null;
+        var (w, h) = DecodeInto(jpeg, name, minWidth, minHeight, ref pixels, exact: true);
+        return new RgbImage(w, h, pixels);
+    }
+
+    /// <summary>
+    /// <see cref="Decode(byte[], string, int, int)"/> into <paramref name="pixels"/>, replaced by a larger array when it
+    /// is too small (by one of exactly W·H·3 bytes with <paramref name="exact"/>): a thread's reused buffer, so a loader
+    /// does not allocate a large array per image. The image is its first W·H·3 bytes, rows packed.
+    /// </summary>
+    internal static (int Width, int Height) DecodeInto(ReadOnlySpan<byte> jpeg, string name, int minWidth, int minHeight,
+        [NotNull] ref byte[]? pixels, bool exact = false)
+    {
         var info = ReadInfo(jpeg, name);
         var (w, h) = ScaledSize(info.Width, info.Height, minWidth, minHeight);
+        var n = checked(w * h * 3);
+        if (pixels is null || (exact ? pixels.Length != n : pixels.Length < n))
+            pixels = exact ? new byte[n] : GC.AllocateUninitializedArray<byte>(n); // every byte is written below
         var handle = Handle();
         var cmyk = info.Colorspace is TurboJpegNative.ColorspaceCmyk or TurboJpegNative.ColorspaceYcck;
-        var image = new RgbImage(w, h);
-        var buf = cmyk ? new byte[w * h * 4] : image.Pixels;
+        var buf = cmyk ? new byte[checked(w * h * 4)] : pixels;
         int rc;
         fixed (byte* src = jpeg)
         fixed (byte* dst = buf)
@@ -58,10 +88,10 @@ public static unsafe class JpegDecoder
         if (rc != 0)
         {
             var kind = TurboJpegNative.tjGetErrorCode(handle) == TurboJpegNative.ErrorWarning ? "corrupt or truncated JPEG" : "cannot decode JPEG";
-            throw new DataFormatException($"{name}: {kind} ({TurboJpegNative.ErrorString(handle)})");
+            throw Failed($"{name}: {kind} ({TurboJpegNative.ErrorString(handle)})");
         }
-        if (cmyk) CmykToRgb(buf, image.Pixels, HasAdobeMarker(jpeg));
-        return image;
+        if (cmyk) CmykToRgb(buf, pixels.AsSpan(0, n), HasAdobeMarker(jpeg));
+        return (w, h);
     }
 
     /// <summary>The decoded size for a target: the smallest supported M/8 scale whose result still covers it.</summary>
@@ -80,7 +110,7 @@ public static unsafe class JpegDecoder
         return best;
     }
 
-    internal static void CmykToRgb(byte[] cmyk, byte[] rgb, bool inverted)
+    internal static void CmykToRgb(ReadOnlySpan<byte> cmyk, Span<byte> rgb, bool inverted)
     {
         for (int i = 0, j = 0; j < rgb.Length; i += 4, j += 3)
         {
@@ -140,10 +170,26 @@ public static unsafe class JpegDecoder
         return h;
     }
 
-    // Frees the thread's handle once the thread is gone and the holder is collected.
-    private sealed class DecompressHandle(IntPtr value)
+    // A failed call can leave libjpeg mid-stream (a header read that stopped before its SOS marker makes the next
+    // file's header read see no frame): the thread's next image gets a fresh decompressor. Call after reading the error.
+    private static DataFormatException Failed(string message)
+    {
+        var h = _handle;
+        _handle = null;
+        h?.Dispose();
+        return new DataFormatException(message);
+    }
+
+    // Frees the thread's handle when replaced, or once the thread is gone and the holder is collected.
+    private sealed class DecompressHandle(IntPtr value) : IDisposable
     {
         public IntPtr Value { get; } = value;
+
+        public void Dispose()
+        {
+            TurboJpegNative.tjDestroy(Value);
+            GC.SuppressFinalize(this);
+        }
 
         ~DecompressHandle() => TurboJpegNative.tjDestroy(Value);
     }

@@ -50,24 +50,36 @@ public static class Resize
     {
         if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"target {width}x{height}");
         if (width == src.Width && height == src.Height) return new RgbImage(width, height, (byte[])src.Pixels.Clone());
-        var tx = ComputeTaps(src.Width, width);
-        var ty = ComputeTaps(src.Height, height);
+        var dst = new RgbImage(width, height);
+        fixed (byte* sp = src.Pixels)
+        fixed (byte* dp = dst.Pixels)
+            Into(sp, src.Width * 3, new CropBox(0, 0, src.Width, src.Height), dp, width, height);
+        return dst;
+    }
+
+    /// <summary>
+    /// Resizes the <paramref name="box"/> of an image whose rows start <paramref name="stride"/> bytes apart into
+    /// <paramref name="dst"/> (<paramref name="width"/> × <paramref name="height"/>, rows packed): the same pixels as
+    /// cropping first and resizing the crop, without the crop's copy.
+    /// </summary>
+    internal static unsafe void Into(byte* src, int stride, CropBox box, byte* dst, int width, int height)
+    {
+        var tx = ComputeTaps(box.Width, width);
+        var ty = ComputeTaps(box.Height, height);
         // Horizontal pass only over the input rows some output row needs.
         int y0 = ty.Start[0], y1 = ty.Start[height - 1] + ty.Count[height - 1];
         var rowLen = width * 3;
         // Pooled: the intermediate is megabytes, and fresh large-object allocations per image cost GC time.
         var mid = System.Buffers.ArrayPool<float>.Shared.Rent((y1 - y0) * rowLen);
         var acc = System.Buffers.ArrayPool<float>.Shared.Rent(rowLen);
-        var dst = new RgbImage(width, height);
-        fixed (byte* sp = src.Pixels)
-        fixed (byte* dp = dst.Pixels)
+        var origin = src + (long)box.Y * stride + box.X * 3;
         fixed (float* mp = mid)
         fixed (float* wx = tx.Weights)
         fixed (int* startX = tx.Start, countX = tx.Count)
         {
             for (var y = y0; y < y1; y++)
             {
-                var rowIn = sp + y * src.Width * 3;
+                var rowIn = origin + (long)y * stride;
                 var o = mp + (y - y0) * rowLen;
                 for (var x = 0; x < width; x++, o += 3)
                 {
@@ -112,14 +124,13 @@ public static class Resize
                             for (; i < rowLen; i++) ap[i] += m[i] * wk;
                         }
                     }
-                    var d = dp + y * rowLen;
+                    var d = dst + y * rowLen;
                     for (var i = 0; i < rowLen; i++) d[i] = ClampByte(ap[i]);
                 }
             }
         }
         System.Buffers.ArrayPool<float>.Shared.Return(mid);
         System.Buffers.ArrayPool<float>.Shared.Return(acc);
-        return dst;
     }
 
     internal static byte ClampByte(float v) => v <= 0 ? (byte)0 : v >= 255 ? (byte)255 : (byte)(v + 0.5f);

@@ -31,6 +31,7 @@ public static class BatchInference
             {
                 using var scope = Torch.NewScope();
                 var images = Torch.FromArray(batch.Images, batch.Size, 3, batch.Height, batch.Width);
+                loader.Return(batch); // copied into the tensor: a later batch refills the buffer
                 if (device != Device.CPU) images = images.To(device);
                 forward(images).Cpu().ToFloatArray().CopyTo(rows, (long)row * width);
                 batch.Labels.CopyTo(labels, (long)row * r);
