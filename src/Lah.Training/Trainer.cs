@@ -172,6 +172,7 @@ public sealed class Trainer : IDisposable
         using var scope = Torch.NewScope();
         var input = Torch.FromArray(batch.Input, batch.Shape);
         var labels = Torch.FromArray(batch.Labels, batch.Size, batch.LabelCount);
+        batch.Release?.Invoke(); // copied: the source may refill its buffers
         if (_device != Device.CPU)
         {
             input = input.To(_device);

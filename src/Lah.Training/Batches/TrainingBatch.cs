@@ -8,4 +8,10 @@ namespace Lah.Training.Batches;
 public sealed record TrainingBatch(int Number, int[] Items, float[] Input, long[] Shape, float[] Labels, int LabelCount)
 {
     public int Size => Items.Length;
+
+    /// <summary>
+    /// Called by the loop once the batch is copied into tensors: a source may then reuse its buffers (the image
+    /// loader hands them to a later batch instead of allocating fresh ones). Null: nothing to give back.
+    /// </summary>
+    public Action? Release { get; init; }
 }
